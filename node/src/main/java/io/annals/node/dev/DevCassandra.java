@@ -1,0 +1,325 @@
+package io.annals.node.dev;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apache Cassandra 5.0 server in a forked JVM, owning one data directory. It locks the data
+ * directory (a second dev node on it fails fast), keeps its ports in the data directory so a restart
+ * finds the same node again, writes a minimal single-node cassandra.yaml, waits until CQL answers,
+ * and stops the fork on {@link #close()} and on JVM exit.
+ */
+public final class DevCassandra implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DevCassandra.class);
+  private static final List<String> JDK17_FLAGS =
+      List.of(
+          "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+          "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-exports", "java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED",
+          "--add-exports", "java.rmi/sun.rmi.registry=ALL-UNNAMED",
+          "--add-exports", "java.rmi/sun.rmi.server=ALL-UNNAMED",
+          "--add-exports", "java.sql/java.sql=ALL-UNNAMED",
+          "--add-opens", "java.base/java.lang.module=ALL-UNNAMED",
+          "--add-opens", "java.base/jdk.internal.loader=ALL-UNNAMED",
+          "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens", "java.base/jdk.internal.reflect=ALL-UNNAMED",
+          "--add-opens", "java.base/jdk.internal.math=ALL-UNNAMED",
+          "--add-opens", "java.base/jdk.internal.module=ALL-UNNAMED",
+          "--add-opens", "java.base/jdk.internal.util.jar=ALL-UNNAMED",
+          "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+          "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens", "java.base/java.io=ALL-UNNAMED",
+          "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+          "--add-opens", "java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens", "java.base/java.util=ALL-UNNAMED",
+          "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+          "--add-opens", "java.base/java.math=ALL-UNNAMED",
+          "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens", "java.base/java.net=ALL-UNNAMED");
+
+  /** How the forked server is set up; {@code cqlPort} 0 means a free port (kept across restarts). */
+  public record Options(
+      Path dataDir,
+      Path cassandraLib,
+      int cqlPort,
+      String heap,
+      boolean groupCommitLog,
+      Duration startTimeout) {}
+
+  private final Options options;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final int cqlPort;
+  private final int storagePort;
+  private final int jmxPort;
+  private Process process;
+  private final Thread shutdownHook = new Thread(this::stopProcess, "dev-cassandra-stop");
+
+  private DevCassandra(Options options, FileChannel lockChannel, FileLock lock, Properties ports) {
+    this.options = options;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.cqlPort = Integer.parseInt(ports.getProperty("cql"));
+    this.storagePort = Integer.parseInt(ports.getProperty("storage"));
+    this.jmxPort = Integer.parseInt(ports.getProperty("jmx"));
+  }
+
+  /** Locks the data directory, forks Cassandra and returns once it answers CQL. */
+  public static DevCassandra start(Options options) {
+    Path dataDir = options.dataDir().toAbsolutePath();
+    try {
+      Files.createDirectories(dataDir);
+      FileChannel channel =
+          FileChannel.open(
+              dataDir.resolve("annals.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = tryLock(channel);
+      if (lock == null) {
+        channel.close();
+        throw new IllegalStateException(
+            "data directory "
+                + dataDir
+                + " is in use by another Annals dev node; stop it or choose another --data-dir");
+      }
+      DevCassandra cassandra = new DevCassandra(options, channel, lock, ports(dataDir, options));
+      cassandra.launch();
+      return cassandra;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare Cassandra data directory " + dataDir, e);
+    }
+  }
+
+  private static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null;
+    }
+  }
+
+  public int cqlPort() {
+    return cqlPort;
+  }
+
+  public String contactPoint() {
+    return "127.0.0.1:" + cqlPort;
+  }
+
+  public boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /** Starts the server again after {@link #stop()} (used by fault-injection tests). */
+  public synchronized void restart() {
+    if (!isRunning()) {
+      launch();
+    }
+  }
+
+  /** Stops the server but keeps the data directory locked, so {@link #restart()} can follow. */
+  public synchronized void stop() {
+    stopProcess();
+  }
+
+  @Override
+  public synchronized void close() {
+    stopProcess();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook is running or has run: nothing to remove
+    }
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      log.warn("could not release the data directory lock", e);
+    }
+  }
+
+  private synchronized void launch() {
+    Path dataDir = options.dataDir().toAbsolutePath();
+    try {
+      Path yaml = writeYaml(dataDir);
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xms" + options.heap());
+      command.add("-Xmx" + options.heap());
+      command.add("-XX:+UseG1GC");
+      command.addAll(JDK17_FLAGS);
+      command.add("-Dcassandra.config=" + yaml.toUri());
+      command.add("-Dcassandra-foreground=yes");
+      command.add("-Dcassandra.storagedir=" + dataDir);
+      command.add("-Dcassandra.jmx.local.port=" + jmxPort);
+      command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
+      command.add("-Dcassandra.superuser_setup_delay_ms=0");
+      command.add("-Dcassandra.logdir=" + dataDir.resolve("logs"));
+      command.add("-cp");
+      command.add(options.cassandraLib().toAbsolutePath() + "/*");
+      command.add("org.apache.cassandra.service.CassandraDaemon");
+      Path logFile = dataDir.resolve("cassandra.log");
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .start();
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+      log.info("Started Cassandra (pid {}) on CQL port {}, log {}", process.pid(), cqlPort, logFile);
+      awaitCql(logFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start Cassandra", e);
+    } catch (IllegalArgumentException e) {
+      // removeShutdownHook on a hook never added
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void awaitCql(Path logFile) {
+    long deadline = System.nanoTime() + options.startTimeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "Cassandra exited with code " + process.exitValue() + " during start-up; see " + logFile);
+      }
+      if (answers(cqlPort)) {
+        log.info("Cassandra answers CQL on 127.0.0.1:{}", cqlPort);
+        return;
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for Cassandra", e);
+      }
+    }
+    stopProcess();
+    throw new IllegalStateException(
+        "Cassandra did not answer CQL within " + options.startTimeout() + "; see " + logFile);
+  }
+
+  private static boolean answers(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void stopProcess() {
+    Process p = process;
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    p.destroy();
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    log.info("Cassandra (pid {}) stopped", p.pid());
+  }
+
+  private Path writeYaml(Path dataDir) throws IOException {
+    Path conf = Files.createDirectories(dataDir.resolve("conf"));
+    Path yaml = conf.resolve("cassandra.yaml");
+    // group: acknowledge a write only once its commit-log segment is fsynced (a short window
+    // groups concurrent writes into one fsync); periodic: fsync every 10 s, faster, weaker.
+    String commitLog =
+        options.groupCommitLog()
+            ? "commitlog_sync: group\ncommitlog_sync_group_window: 2ms\n"
+            : "commitlog_sync: periodic\ncommitlog_sync_period: 10000ms\n";
+    String text =
+        """
+        cluster_name: annals-dev
+        num_tokens: 1
+        partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+        data_file_directories: [%1$s/data]
+        commitlog_directory: %1$s/commitlog
+        saved_caches_directory: %1$s/saved_caches
+        hints_directory: %1$s/hints
+        cdc_raw_directory: %1$s/cdc
+        %2$s\
+        seed_provider:
+          - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+            parameters:
+              - seeds: "127.0.0.1:%3$d"
+        listen_address: 127.0.0.1
+        storage_port: %3$d
+        rpc_address: 127.0.0.1
+        native_transport_port: %4$d
+        start_native_transport: true
+        endpoint_snitch: SimpleSnitch
+        authenticator: AllowAllAuthenticator
+        authorizer: AllowAllAuthorizer
+        auto_snapshot: false
+        # an append is one batch to one partition; allow appends up to the node's body limit
+        batch_size_warn_threshold: 1024KiB
+        batch_size_fail_threshold: 4096KiB
+        """
+            .formatted(dataDir, commitLog, storagePort, cqlPort);
+    Files.writeString(yaml, text);
+    return yaml;
+  }
+
+  /** The ports this data directory used before, if they are still free; new free ones otherwise. */
+  private static Properties ports(Path dataDir, Options options) throws IOException {
+    Path file = dataDir.resolve("ports.properties");
+    Properties ports = new Properties();
+    if (Files.exists(file)) {
+      try (var in = Files.newInputStream(file)) {
+        ports.load(in);
+      }
+    }
+    int wantedCql = options.cqlPort() != 0 ? options.cqlPort() : intOr(ports, "cql", 0);
+    ports.setProperty("cql", Integer.toString(freeOr(wantedCql)));
+    ports.setProperty("storage", Integer.toString(freeOr(intOr(ports, "storage", 0))));
+    ports.setProperty("jmx", Integer.toString(freeOr(intOr(ports, "jmx", 0))));
+    try (var out = Files.newOutputStream(file)) {
+      ports.store(out, "ports of the dev Cassandra owning this data directory");
+    }
+    return ports;
+  }
+
+  private static int intOr(Properties p, String key, int fallback) {
+    String v = p.getProperty(key);
+    return v == null ? fallback : Integer.parseInt(v);
+  }
+
+  /** {@code wanted} when it is free (or 0 → any free port). */
+  static int freeOr(int wanted) throws IOException {
+    if (wanted != 0) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.bind(new InetSocketAddress("127.0.0.1", wanted));
+        return wanted;
+      } catch (IOException inUse) {
+        log.info("port {} is taken; choosing a free one", wanted);
+      }
+    }
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The Annals node: start-up ({@link io.annals.node.Main}), wiring ({@link io.annals.node.Guardian}) and settings. */
+package io.annals.node;

@@ -1,0 +1,29 @@
+package io.annals.node.stream;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A 64-bit FNV-1a fingerprint over strings, used to compare event content (idempotent retries,
+ * key de-duplication) without keeping the content in memory. Null and empty are distinguished.
+ */
+final class Fingerprint {
+  private static final long OFFSET = 0xcbf29ce484222325L;
+  private static final long PRIME = 0x100000001b3L;
+
+  private Fingerprint() {}
+
+  static long of(String... parts) {
+    long h = OFFSET;
+    for (String part : parts) {
+      if (part == null) {
+        h = (h ^ 0xff) * PRIME;
+        continue;
+      }
+      for (byte b : part.getBytes(StandardCharsets.UTF_8)) {
+        h = (h ^ (b & 0xff)) * PRIME;
+      }
+      h = (h ^ 0xfe) * PRIME;
+    }
+    return h;
+  }
+}

@@ -1,0 +1,267 @@
+package io.annals.node.stream;
+
+import io.annals.api.ExpectedVersion;
+import io.annals.node.CborSerializable;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The sharded entity of one stream (entity id = stream name): a plain front actor that pipelines
+ * appends. It keeps at most one journal write of its stream in flight; appends arriving meanwhile
+ * queue (bounded by count), and when the write completes everything queued goes to its persistent
+ * child {@link StreamJournal} as the next batch, which validates the appends in arrival order and
+ * persists their events as one atomic journal write. When the child fails (journal down, write
+ * timed out) every append in flight or queued is answered {@link Unavailable}; the child is started
+ * again after a backoff and recovers from the journal before the stream takes more writes, so a
+ * later event is never durable while an earlier one failed.
+ */
+public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "stream");
+
+  // ---- protocol -------------------------------------------------------------------------------
+
+  /** Everything a stream entity accepts. */
+  public sealed interface Command extends CborSerializable
+      permits Append, GetVersion, Passivate, JournalReady, BatchWritten, RetryJournal {}
+
+  /** Append events if the stream satisfies {@code expectedVersion}; answered once durable. */
+  public record Append(
+      ExpectedVersion expectedVersion, List<NewEvent> events, ActorRef<AppendReply> replyTo)
+      implements Command {
+    int weight() {
+      int w = 0;
+      for (NewEvent e : events) {
+        w += e.weight();
+      }
+      return w;
+    }
+  }
+
+  /** Ask for the stream's current version (0 when never written), consistent with all acks. */
+  public record GetVersion(ActorRef<VersionReply> replyTo) implements Command {}
+
+  /** Sharding's stop message: stop once nothing is in flight. */
+  public record Passivate() implements Command {}
+
+  record JournalReady(long version) implements Command {}
+
+  record BatchWritten() implements Command {}
+
+  record RetryJournal() implements Command {}
+
+  /** The answer to an {@link Append}. */
+  public sealed interface AppendReply extends CborSerializable
+      permits Appended, AlreadyAppended, WrongExpectedVersion, IdempotencyConflict, Unavailable {}
+
+  /** One event's outcome: the version it got, or the earlier version it was de-duplicated to. */
+  public record EventOutcome(UUID id, long version, boolean deduplicated)
+      implements CborSerializable {}
+
+  /** The events are durable. */
+  public record Appended(
+      long firstVersion, long lastVersion, long transaction, List<EventOutcome> events)
+      implements AppendReply {}
+
+  /** An exact retry of an earlier append: nothing was written, this is the original answer. */
+  public record AlreadyAppended(
+      long firstVersion, long lastVersion, long transaction, List<EventOutcome> events)
+      implements AppendReply {}
+
+  /** The stream was not at the expected version; nothing was written. */
+  public record WrongExpectedVersion(String expected, long actual) implements AppendReply {}
+
+  /** Some ids were appended before, but not as this exact request; nothing was written. */
+  public record IdempotencyConflict(String detail) implements AppendReply {}
+
+  /** The journal could not take the write (or the stream's queue is full); retry later. */
+  public record Unavailable(String detail) implements AppendReply, VersionReply {}
+
+  /** The answer to {@link GetVersion}. */
+  public sealed interface VersionReply extends CborSerializable
+      permits CurrentVersion, Unavailable {}
+
+  public record CurrentVersion(long version) implements VersionReply {}
+
+  // ---- wiring ---------------------------------------------------------------------------------
+
+  /** Tunables of one stream's write path, read once from {@code annals.stream}. */
+  public record Settings(
+      int maxQueuedAppends,
+      int maxBatchEvents,
+      int maxBatchBytes,
+      int idempotencyWindow,
+      Duration minBackoff,
+      Duration maxBackoff) {}
+
+  public static void init(ClusterSharding sharding, Settings settings) {
+    sharding.init(
+        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings))
+            .withStopMessage(new Passivate()));
+  }
+
+  public static Behavior<Command> create(String stream, Settings settings) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new StreamEntity(ctx, timers, stream, settings)));
+  }
+
+  // ---- behaviour ------------------------------------------------------------------------------
+
+  private final TimerScheduler<Command> timers;
+  private final String stream;
+  private final Settings settings;
+  private final ArrayDeque<Append> queue = new ArrayDeque<>();
+  private ActorRef<StreamJournal.Command> journal;
+  private boolean journalReady;
+  private List<Append> inFlight = List.of();
+  private Duration backoff;
+  private boolean stopWhenDrained;
+
+  private StreamEntity(
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, String stream, Settings settings) {
+    super(ctx);
+    this.timers = timers;
+    this.stream = stream;
+    this.settings = settings;
+    this.backoff = settings.minBackoff();
+    startJournal();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Append.class, this::onAppend)
+        .onMessage(GetVersion.class, this::onGetVersion)
+        .onMessage(JournalReady.class, this::onJournalReady)
+        .onMessage(BatchWritten.class, this::onBatchWritten)
+        .onMessage(RetryJournal.class, this::onRetryJournal)
+        .onMessage(Passivate.class, this::onPassivate)
+        .onSignal(ChildFailed.class, this::onJournalStopped)
+        .onSignal(Terminated.class, this::onJournalStopped)
+        .build();
+  }
+
+  private Behavior<Command> onAppend(Append append) {
+    if (journal == null) {
+      append.replyTo().tell(new Unavailable("the journal of stream " + stream + " is unavailable"));
+    } else if (queue.size() >= settings.maxQueuedAppends()) {
+      append
+          .replyTo()
+          .tell(
+              new Unavailable(
+                  "stream " + stream + " has " + queue.size() + " appends queued; retry later"));
+    } else {
+      queue.add(append);
+      writeNextBatch();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetVersion(GetVersion get) {
+    if (journal == null) {
+      get.replyTo().tell(new Unavailable("the journal of stream " + stream + " is unavailable"));
+    } else {
+      // the journal stashes this behind a write in flight, so the version covers every ack sent
+      journal.tell(new StreamJournal.GetVersion(get.replyTo()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onJournalReady(JournalReady ready) {
+    journalReady = true;
+    backoff = settings.minBackoff();
+    writeNextBatch();
+    return this;
+  }
+
+  private Behavior<Command> onBatchWritten(BatchWritten written) {
+    inFlight = List.of();
+    writeNextBatch();
+    return stopIfDrained();
+  }
+
+  private void writeNextBatch() {
+    if (!journalReady || !inFlight.isEmpty() || queue.isEmpty()) {
+      return;
+    }
+    List<Append> batch = new ArrayList<>();
+    int events = 0;
+    int bytes = 0;
+    while (!queue.isEmpty()) {
+      Append next = queue.peek();
+      boolean full =
+          events + next.events().size() > settings.maxBatchEvents()
+              || bytes + next.weight() > settings.maxBatchBytes();
+      if (full && !batch.isEmpty()) {
+        break;
+      }
+      queue.poll();
+      batch.add(next);
+      events += next.events().size();
+      bytes += next.weight();
+    }
+    inFlight = batch;
+    journal.tell(new StreamJournal.WriteBatch(batch, getContext().getSelf()));
+  }
+
+  private Behavior<Command> onJournalStopped(Terminated stopped) {
+    String detail = "the journal write of stream " + stream + " failed; retry later";
+    getContext().getLog().warn("Journal of stream {} stopped; answering {} appends 503", stream,
+        inFlight.size() + queue.size());
+    inFlight.forEach(a -> a.replyTo().tell(new Unavailable(detail)));
+    queue.forEach(a -> a.replyTo().tell(new Unavailable(detail)));
+    inFlight = List.of();
+    queue.clear();
+    journal = null;
+    journalReady = false;
+    if (stopWhenDrained) {
+      return Behaviors.stopped();
+    }
+    timers.startSingleTimer(new RetryJournal(), backoff);
+    backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
+        ? settings.maxBackoff()
+        : backoff.multipliedBy(2);
+    return this;
+  }
+
+  private Behavior<Command> onRetryJournal(RetryJournal retry) {
+    if (journal == null) {
+      startJournal();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPassivate(Passivate passivate) {
+    stopWhenDrained = true;
+    return stopIfDrained();
+  }
+
+  private Behavior<Command> stopIfDrained() {
+    return stopWhenDrained && inFlight.isEmpty() && queue.isEmpty() ? Behaviors.stopped() : this;
+  }
+
+  private void startJournal() {
+    journal =
+        getContext()
+            .spawn(
+                StreamJournal.create(stream, getContext().getSelf(), settings.idempotencyWindow()),
+                "journal");
+    getContext().watch(journal);
+  }
+}

@@ -1,0 +1,144 @@
+package io.annals.node.stream;
+
+import io.annals.node.CborSerializable;
+import io.annals.node.stream.StreamEntity.Append;
+import io.annals.node.stream.StreamEntity.AppendReply;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The persistent half of a stream: an event-sourced behaviour whose journal sequence numbers are
+ * the stream's versions. It receives whole batches of appends from its parent {@link StreamEntity},
+ * decides each append in arrival order with a {@link BatchPlan}, persists all accepted events in
+ * one atomic write and, only once that write is durable, answers every append of the batch. When a
+ * write fails the behaviour stops (the default for a persist failure); the parent answers the batch
+ * 503 and starts a fresh instance, which recovers from the journal.
+ */
+final class StreamJournal
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        StreamJournal.Command, StreamJournal.Event, StreamState> {
+
+  /** Messages from the parent entity. */
+  sealed interface Command extends CborSerializable permits WriteBatch, GetVersion {}
+
+  /** Decide and persist these appends as one journal write, then tell {@code writer}. */
+  record WriteBatch(List<Append> appends, ActorRef<StreamEntity.Command> writer)
+      implements Command {}
+
+  record GetVersion(ActorRef<StreamEntity.VersionReply> replyTo) implements Command {}
+
+  /** What the journal stores; one journal entry per stream event. */
+  sealed interface Event extends CborSerializable permits Recorded {}
+
+  /**
+   * One stream event as stored. {@code data} and {@code metadata} are compact JSON text; {@code
+   * recorded} is microseconds since the epoch; the version is the journal sequence number.
+   */
+  record Recorded(
+      UUID id,
+      String type,
+      int schemaVersion,
+      String key,
+      String data,
+      String metadata,
+      long transaction,
+      long recorded)
+      implements Event {
+
+    long contentHash() {
+      return Fingerprint.of(type, Integer.toString(schemaVersion), key, data, metadata);
+    }
+
+    Instant recordedAt() {
+      return Instant.EPOCH.plus(recorded, ChronoUnit.MICROS);
+    }
+  }
+
+  static PersistenceId persistenceId(String stream) {
+    return PersistenceId.of(StreamEntity.TYPE_KEY.name(), stream);
+  }
+
+  static Behavior<Command> create(
+      String stream, ActorRef<StreamEntity.Command> parent, int idempotencyWindow) {
+    return Behaviors.setup(ctx -> new StreamJournal(stream, parent, idempotencyWindow));
+  }
+
+  private final ActorRef<StreamEntity.Command> parent;
+  private final int idempotencyWindow;
+
+  private StreamJournal(String stream, ActorRef<StreamEntity.Command> parent, int window) {
+    super(persistenceId(stream));
+    this.parent = parent;
+    this.idempotencyWindow = window;
+  }
+
+  @Override
+  public StreamState emptyState() {
+    return new StreamState(idempotencyWindow);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, StreamState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(WriteBatch.class, this::onWriteBatch)
+        .onCommand(GetVersion.class, this::onGetVersion)
+        .build();
+  }
+
+  private ReplyEffect<Event, StreamState> onWriteBatch(StreamState state, WriteBatch batch) {
+    BatchPlan plan = new BatchPlan(state, nowMicros());
+    List<AppendReply> replies = new ArrayList<>(batch.appends().size());
+    for (Append append : batch.appends()) {
+      replies.add(plan.decide(append));
+    }
+    Runnable answer =
+        () -> {
+          for (int i = 0; i < replies.size(); i++) {
+            batch.appends().get(i).replyTo().tell(replies.get(i));
+          }
+          batch.writer().tell(new StreamEntity.BatchWritten());
+        };
+    if (plan.events().isEmpty()) {
+      answer.run();
+      return Effect().none().thenNoReply();
+    }
+    return Effect().persist(plan.events()).thenRun(s -> answer.run()).thenNoReply();
+  }
+
+  private ReplyEffect<Event, StreamState> onGetVersion(StreamState state, GetVersion get) {
+    return Effect().reply(get.replyTo(), new StreamEntity.CurrentVersion(state.version()));
+  }
+
+  @Override
+  public EventHandler<StreamState, Event> eventHandler() {
+    return (state, event) -> state.apply((Recorded) event);
+  }
+
+  @Override
+  public SignalHandler<StreamState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> parent.tell(new StreamEntity.JournalReady(state.version())))
+        .build();
+  }
+
+  private static long nowMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+}
