@@ -154,9 +154,52 @@ public final class DevCassandra implements AutoCloseable {
     }
   }
 
+  /**
+   * The folder holding Cassandra's server classpath: {@code configured} when set, else the
+   * embedded-cassandra module's output found above the node's jar or classes in the source tree.
+   */
+  public static Path locateLib(String configured) {
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured);
+    }
+    try {
+      Path here = Path.of(DevCassandra.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      for (Path p = here; p != null; p = p.getParent()) {
+        Path lib = p.resolve("embedded-cassandra").resolve("target").resolve("lib");
+        if (Files.isDirectory(lib)) {
+          return lib;
+        }
+      }
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    throw new IllegalStateException(
+        "Cassandra's classpath was not found: build the project first (mvn -q package -DskipTests)"
+            + " or set annals.dev.cassandra-lib / ANNALS_CASSANDRA_LIB");
+  }
+
+  /** A Cassandra left running on this data directory by a node that was killed: stop it first. */
+  private static void stopOrphan(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("cassandra.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    ProcessHandle.of(pid)
+        .filter(p -> p.info().commandLine().orElse("").contains("-Dcassandra.storagedir=" + dataDir))
+        .ifPresent(
+            orphan -> {
+              log.warn("Stopping Cassandra (pid {}) left running on {}", pid, dataDir);
+              orphan.destroy();
+              orphan.onExit().orTimeout(30, TimeUnit.SECONDS).exceptionally(t -> null).join();
+              orphan.destroyForcibly();
+            });
+  }
+
   private synchronized void launch() {
     Path dataDir = options.dataDir().toAbsolutePath();
     try {
+      stopOrphan(dataDir);
       Path yaml = writeYaml(dataDir);
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -180,6 +223,7 @@ public final class DevCassandra implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
               .start();
+      Files.writeString(dataDir.resolve("cassandra.pid"), Long.toString(process.pid()));
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
       Runtime.getRuntime().addShutdownHook(shutdownHook);
       log.info("Started Cassandra (pid {}) on CQL port {}, log {}", process.pid(), cqlPort, logFile);
@@ -224,7 +268,7 @@ public final class DevCassandra implements AutoCloseable {
     }
   }
 
-  private void stopProcess() {
+  private synchronized void stopProcess() {
     Process p = process;
     if (p == null || !p.isAlive()) {
       return;

@@ -1,0 +1,99 @@
+package io.annals.node;
+
+import com.typesafe.config.Config;
+import io.annals.api.ExpectedVersion;
+import io.annals.node.stream.NewEvent;
+import io.annals.node.stream.StreamEntity;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Annals node: its actor system, its HTTP binding, and the start-up check that makes
+ * "ready" mean "an append succeeds" (it appends a NodeStarted event to the reserved stream
+ * {@code $nodes}). Used by {@link Main} and by the integration tests.
+ */
+public final class AnnalsNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AnnalsNode.class);
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+
+  private AnnalsNode(ActorSystem<Void> system, ServerBinding binding) {
+    this.system = system;
+    this.binding = binding;
+  }
+
+  /** Starts a node and returns once its HTTP API is bound and an append has succeeded. */
+  public static AnnalsNode start(Config config, Duration readyTimeout) {
+    AnnalsSettings settings = AnnalsSettings.from(config);
+    CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, bound), "annals", config);
+    try {
+      ServerBinding binding = bound.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      AnnalsNode node = new AnnalsNode(system, binding);
+      node.awaitWritable(readyTimeout);
+      return node;
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("Annals node did not become ready: " + e.getMessage(), e);
+    }
+  }
+
+  private void awaitWritable(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String data = "{\"node\":\"" + system.address() + "\"}";
+    NewEvent started = new NewEvent(UUID.randomUUID(), "NodeStarted", 1, null, data, null);
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        StreamEntity.AppendReply reply =
+            ClusterSharding.get(system)
+                .entityRefFor(StreamEntity.TYPE_KEY, "$nodes")
+                .<StreamEntity.AppendReply>ask(
+                    r -> new StreamEntity.Append(ExpectedVersion.ANY, List.of(started), r),
+                    Duration.ofSeconds(10))
+                .toCompletableFuture()
+                .get(15, TimeUnit.SECONDS);
+        if (reply instanceof StreamEntity.Appended || reply instanceof StreamEntity.AlreadyAppended) {
+          return;
+        }
+        log.info("Waiting for the journal: {}", reply);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        last = e;
+        log.info("Waiting for the journal: {}", e.getMessage());
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+    }
+    throw new IllegalStateException("no append succeeded within " + timeout, last);
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public String baseUrl() {
+    return "http://" + binding.localAddress().getHostString() + ":" + httpPort();
+  }
+
+  /** Runs CoordinatedShutdown (drain HTTP, leave the cluster) and waits for it. */
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Node did not terminate cleanly", e);
+    }
+  }
+}

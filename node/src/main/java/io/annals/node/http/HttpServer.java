@@ -1,0 +1,48 @@
+package io.annals.node.http;
+
+import io.annals.node.AnnalsSettings;
+import io.annals.node.stream.StreamReader;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the API's routes, sealed by {@link Problems}, and registers the binding with
+ * CoordinatedShutdown: on SIGTERM the node stops accepting connections, answers the requests in
+ * flight (up to {@code annals.http.drain-timeout}) and only then leaves the cluster.
+ */
+public final class HttpServer extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+  private HttpServer() {}
+
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, AnnalsSettings settings) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    StreamReads reads = new StreamReads(sharding, new StreamReader(system), settings);
+    Route api =
+        new HttpServer()
+            .sealed(
+                new StreamRoutes(sharding, reads, settings).route(),
+                new OpsRoutes(system).route());
+    return Http.get(system)
+        .newServerAt(settings.httpInterface(), settings.httpPort())
+        .bind(api)
+        .thenApply(
+            binding -> {
+              log.info("Annals HTTP API bound to {}", binding.localAddress());
+              return binding.addToCoordinatedShutdown(settings.drainTimeout(), system);
+            });
+  }
+
+  private Route sealed(Route first, Route... more) {
+    return handleExceptions(
+        Problems.exceptionHandler(),
+        () -> handleRejections(Problems.rejectionHandler(), () -> concat(first, more)));
+  }
+}

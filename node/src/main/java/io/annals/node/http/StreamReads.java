@@ -1,0 +1,196 @@
+package io.annals.node.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.annals.node.AnnalsSettings;
+import io.annals.node.stream.StoredEvent;
+import io.annals.node.stream.StreamEntity;
+import io.annals.node.stream.StreamReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.ETag;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The read routes of a stream: a page forward or backward, or one event. Each asks the stream
+ * entity for its version first (the ETag, 404 for a stream never written, 304 for an unchanged
+ * one), then reads the range from the journal through {@link StreamReader}.
+ */
+final class StreamReads extends AllDirectives {
+  private final ClusterSharding sharding;
+  private final StreamReader reader;
+  private final AnnalsSettings settings;
+
+  StreamReads(ClusterSharding sharding, StreamReader reader, AnnalsSettings settings) {
+    this.sharding = sharding;
+    this.reader = reader;
+    this.settings = settings;
+  }
+
+  /** What a page read asks for, validated. {@code from} is empty for "the default end". */
+  record PageQuery(Optional<Long> from, int limit, boolean backward) {
+    static PageQuery parse(Map<String, String> params, int defaultLimit, int maxLimit) {
+      Optional<Long> from = Optional.ofNullable(params.get("from")).map(v -> number("from", v, 1, Long.MAX_VALUE));
+      int limit = Optional.ofNullable(params.get("limit")).map(v -> (int) number("limit", v, 1, maxLimit)).orElse(defaultLimit);
+      String direction = params.getOrDefault("direction", "forward");
+      if (!direction.equals("forward") && !direction.equals("backward")) {
+        throw new BadRequest("invalid-query-parameter", "query parameter 'direction' must be forward or backward, was '" + AppendBody.abbreviate(direction) + "'");
+      }
+      return new PageQuery(from, limit, direction.equals("backward"));
+    }
+  }
+
+  static long number(String name, String value, long min, long max) {
+    try {
+      long n = Long.parseLong(value);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException notANumber) {
+      // reported below
+    }
+    throw new BadRequest(
+        "invalid-query-parameter",
+        "query parameter '" + name + "' must be an integer from " + min + " to " + max + ", was '" + AppendBody.abbreviate(value) + "'");
+  }
+
+  Route page(String stream) {
+    AppendBody.validStreamName(stream);
+    return parameterMap(
+        params -> {
+          PageQuery q = PageQuery.parse(params, settings.defaultReadLimit(), settings.maxReadLimit());
+          return withVersion(stream, version -> onSuccess(readPage(stream, version, q), this::complete));
+        });
+  }
+
+  Route one(String stream, long version) {
+    AppendBody.validStreamName(stream);
+    return withVersion(
+        stream,
+        current -> {
+          if (version < 1 || version > current) {
+            return complete(Problems.notFound("event-not-found", "stream " + stream + " has no version " + version + "; it is at " + current));
+          }
+          return onSuccess(
+              reader.read(stream, version, version),
+              events -> complete(events.isEmpty()
+                  ? Problems.notFound("event-not-found", "stream " + stream + " has no version " + version)
+                  : withETag(current, body(g -> EventJson.write(g, events.get(0), null)))));
+        });
+  }
+
+  /** Asks the stream's version, answering 404 for a never-written stream and 304 when unchanged. */
+  private Route withVersion(String stream, Function<Long, Route> inner) {
+    CompletionStage<StreamEntity.VersionReply> ask =
+        sharding
+            .entityRefFor(StreamEntity.TYPE_KEY, stream)
+            .ask(StreamEntity.GetVersion::new, settings.askTimeout());
+    return onSuccess(
+        ask,
+        reply -> {
+          if (reply instanceof StreamEntity.Unavailable u) {
+            return complete(Problems.unavailable(u.detail()));
+          }
+          long version = ((StreamEntity.CurrentVersion) reply).version();
+          if (version == 0) {
+            return complete(Problems.notFound("stream-not-found", "stream " + stream + " does not exist (it has no events)"));
+          }
+          return optionalHeaderValueByName(
+              "If-None-Match",
+              etag ->
+                  etag.filter(v -> v.trim().equals("\"" + version + "\"")).isPresent()
+                      ? complete(HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED).addHeader(etagOf(version)))
+                      : inner.apply(version));
+        });
+  }
+
+  private CompletionStage<HttpResponse> readPage(String stream, long version, PageQuery q) {
+    long lo;
+    long hi;
+    String next = null;
+    if (q.backward()) {
+      hi = Math.min(q.from().orElse(version), version);
+      lo = Math.max(1, hi - q.limit() + 1);
+      if (lo > 1) {
+        next = link(stream, lo - 1, q.limit(), "backward");
+      }
+    } else {
+      lo = q.from().orElse(1L);
+      hi = Math.min(version, lo + q.limit() - 1);
+      if (hi < version) {
+        next = link(stream, hi + 1, q.limit(), "forward");
+      }
+    }
+    if (lo > hi) {
+      return CompletableFuture.completedFuture(withETag(version, pageBody(stream, version, List.of(), null)));
+    }
+    String nextLink = next;
+    return reader
+        .read(stream, lo, hi)
+        .thenApply(
+            events -> {
+              List<StoredEvent> ordered = events;
+              if (q.backward()) {
+                ordered = new ArrayList<>(events);
+                java.util.Collections.reverse(ordered);
+              }
+              return withETag(version, pageBody(stream, version, ordered, nextLink));
+            });
+  }
+
+  private static String link(String stream, long from, int limit, String direction) {
+    return "/streams/" + stream + "?from=" + from + "&limit=" + limit + "&direction=" + direction;
+  }
+
+  private static HttpResponse pageBody(String stream, long version, List<StoredEvent> events, String next) {
+    return body(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("stream", stream);
+          g.writeNumberField("version", version);
+          g.writeArrayFieldStart("events");
+          for (StoredEvent e : events) {
+            EventJson.write(g, e, null);
+          }
+          g.writeEndArray();
+          g.writeStringField("next", next);
+          g.writeEndObject();
+        });
+  }
+
+  interface JsonWriting {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  static HttpResponse body(JsonWriting writing) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      writing.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, out.toByteArray()));
+  }
+
+  private static HttpResponse withETag(long version, HttpResponse response) {
+    return response.addHeader(etagOf(version));
+  }
+
+  private static ETag etagOf(long version) {
+    return ETag.create(EntityTag.create(Long.toString(version), false));
+  }
+}

@@ -1,0 +1,184 @@
+package io.annals.node.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.longSegment;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.annals.api.AppendResult;
+import io.annals.api.ExpectedVersion;
+import io.annals.api.Problem;
+import io.annals.node.AnnalsSettings;
+import io.annals.node.stream.StreamEntity;
+import io.annals.node.stream.StreamEntity.AppendReply;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.headers.ETag;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * {@code POST /streams/{stream}} (append), {@code POST /streams} (multi-stream write), {@code GET
+ * /streams/{stream}} (read a page) and {@code GET /streams/{stream}/{version}} (one event). Parses
+ * and validates input, asks the stream's sharded entity, and maps the answer; no business rules.
+ */
+final class StreamRoutes extends AllDirectives {
+  private final ClusterSharding sharding;
+  private final StreamReads reads;
+  private final AnnalsSettings settings;
+
+  StreamRoutes(ClusterSharding sharding, StreamReads reads, AnnalsSettings settings) {
+    this.sharding = sharding;
+    this.reads = reads;
+    this.settings = settings;
+  }
+
+  Route route() {
+    return pathPrefix(
+        "streams",
+        () ->
+            concat(
+                pathEndOrSingleSlash(() -> post(() -> jsonBody(this::multiWrite))),
+                pathPrefix(
+                    segment(),
+                    stream ->
+                        concat(
+                            pathEnd(
+                                () ->
+                                    concat(
+                                        post(() -> jsonBody(body -> append(stream, body))),
+                                        get(() -> reads.page(stream)))),
+                            path(longSegment(), version -> get(() -> reads.one(stream, version)))))));
+  }
+
+  private Route append(String stream, byte[] body) {
+    AppendBody.validStreamName(stream);
+    return optionalHeaderValueByName(
+        "If-Match",
+        ifMatch -> {
+          AppendBody parsed = AppendBody.parse(body, ifMatch);
+          return onSuccess(
+              ask(stream, parsed),
+              reply -> complete(single(stream, AppendAnswers.answer(stream, reply))));
+        });
+  }
+
+  private Route multiWrite(byte[] body) {
+    JsonNode root = AppendBody.tree(body);
+    JsonNode writes = root.isObject() ? root.get("writes") : null;
+    if (writes == null || !writes.isArray() || writes.isEmpty() || root.size() != 1) {
+      throw BadRequest.invalid("the body must be {\"writes\": [ {\"stream\", \"expectedVersion\", \"events\"}, ... ]} with at least one write");
+    }
+    List<CompletableFuture<ObjectNode>> results = new ArrayList<>();
+    for (int i = 0; i < writes.size(); i++) {
+      results.add(oneOfMany(writes.get(i), "writes[" + i + "].").toCompletableFuture());
+    }
+    CompletionStage<HttpResponse> all =
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+            .thenApply(
+                done -> {
+                  ObjectNode out = Json.MAPPER.createObjectNode();
+                  ArrayNode array = out.putArray("results");
+                  results.forEach(r -> array.add(r.join()));
+                  return json(200, out);
+                });
+    return onSuccess(all, this::complete);
+  }
+
+  private CompletionStage<ObjectNode> oneOfMany(JsonNode write, String at) {
+    try {
+      if (!write.isObject() || !write.path("stream").isTextual()) {
+        throw BadRequest.invalid(at + "stream is required (a stream name)");
+      }
+      String stream = AppendBody.validStreamName(write.get("stream").asText());
+      ObjectNode rest = ((ObjectNode) write).deepCopy();
+      rest.remove("stream");
+      if (!rest.has("events")) {
+        throw BadRequest.invalid(at + "events is required (an array of events)");
+      }
+      AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty());
+      return ask(stream, parsed)
+          .thenApply(reply -> entry(AppendAnswers.answer(stream, reply)))
+          .exceptionally(
+              failure -> entry(new AppendAnswers.Answer(503, problemOf(Problems.failure(failure)))));
+    } catch (BadRequest bad) {
+      Problem p = Problems.badRequestProblem(bad);
+      return CompletableFuture.completedFuture(entry(new AppendAnswers.Answer(400, p)));
+    }
+  }
+
+  private static Problem problemOf(HttpResponse response) {
+    return Problems.problem(
+        response.status().intValue(), "unavailable", "Service unavailable", "the write could not be completed; retry");
+  }
+
+  private static ObjectNode entry(AppendAnswers.Answer answer) {
+    ObjectNode node = Json.MAPPER.valueToTree(answer.body());
+    node.put("status", answer.status());
+    return node;
+  }
+
+  private CompletionStage<AppendReply> ask(String stream, AppendBody body) {
+    ExpectedVersion expected = body.expectedVersion();
+    return sharding
+        .entityRefFor(StreamEntity.TYPE_KEY, stream)
+        .ask(
+            replyTo -> new StreamEntity.Append(expected, body.events(), replyTo),
+            settings.askTimeout());
+  }
+
+  private static HttpResponse single(String stream, AppendAnswers.Answer answer) {
+    if (answer.body() instanceof AppendResult result) {
+      HttpResponse response =
+          json(answer.status(), result).addHeader(ETag.create(EntityTag.create(Long.toString(result.lastVersion()), false)));
+      return answer.status() == 201
+          ? response.addHeader(
+              Location.create("/streams/" + stream + "/" + result.firstVersion()))
+          : response;
+    }
+    return Problems.response((Problem) answer.body());
+  }
+
+  static HttpResponse json(int status, Object body) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body)));
+  }
+
+  /** Accepts a JSON body (415 otherwise) of at most the configured size (413 otherwise). */
+  private Route jsonBody(Function<byte[], Route> inner) {
+    long limit = settings.maxBodyBytes();
+    return extractRequestEntity(
+        entity -> {
+          MediaType media = entity.getContentType().mediaType();
+          boolean json = media.isApplication() && (media.subType().equals("json") || media.subType().endsWith("+json"));
+          if (!json) {
+            return complete(
+                Problems.response(
+                    Problems.problem(
+                        415,
+                        "unsupported-media-type",
+                        "Unsupported media type",
+                        "send the body as application/json, not " + media)));
+          }
+          if (entity.getContentLengthOption().orElse(0L) > limit) {
+            return complete(Problems.tooLarge(limit));
+          }
+          return withSizeLimit(
+              limit, () -> entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(bytes.toArray())));
+        });
+  }
+}

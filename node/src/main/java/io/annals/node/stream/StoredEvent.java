@@ -1,0 +1,17 @@
+package io.annals.node.stream;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A stream event as read back from the journal; {@code data}/{@code metadata} are JSON text. */
+public record StoredEvent(
+    String stream,
+    long version,
+    long transaction,
+    UUID id,
+    String type,
+    int schemaVersion,
+    String key,
+    String data,
+    String metadata,
+    Instant recorded) {}
