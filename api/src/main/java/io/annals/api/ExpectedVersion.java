@@ -1,9 +1,18 @@
 package io.annals.api;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
 /**
  * The optimistic-concurrency condition of an append: {@code any} (no check), {@code exists} (the
  * stream has at least one event) or an exact version ({@code 0} means the stream must not exist).
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ExpectedVersion.Any.class, name = "any"),
+  @JsonSubTypes.Type(value = ExpectedVersion.Exists.class, name = "exists"),
+  @JsonSubTypes.Type(value = ExpectedVersion.Exact.class, name = "exact")
+})
 public sealed interface ExpectedVersion {
 
   /** No condition. */

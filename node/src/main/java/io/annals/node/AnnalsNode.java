@@ -35,6 +35,9 @@ public final class AnnalsNode implements AutoCloseable {
     AnnalsSettings settings = AnnalsSettings.from(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, bound), "annals", config);
+    system
+        .getWhenTerminated()
+        .thenRun(() -> bound.completeExceptionally(new IllegalStateException("the actor system stopped during start-up")));
     try {
       ServerBinding binding = bound.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
       AnnalsNode node = new AnnalsNode(system, binding);

@@ -1,0 +1,110 @@
+package io.annals.node;
+
+import static io.annals.node.HttpJson.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Many clients appending to one stream at once: ordered, every append answered, nothing lost. */
+@ExtendWith(RealCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConcurrentAppendIT {
+  private AnnalsNode node;
+  private HttpJson http;
+
+  @BeforeAll
+  void startNode() {
+    node = RealCassandra.startNode("concurrent_append_it");
+    http = new HttpJson(node.baseUrl());
+  }
+
+  @AfterAll
+  void stopNode() {
+    node.close();
+  }
+
+  @Test
+  void letsExactlyOneOfTenWritersWithTheSameExpectedVersionWin() {
+    String s = "race-" + UUID.randomUUID();
+    http.post("/streams/" + s, event("Created", "{}"));
+    List<CompletableFuture<HttpJson.Response>> answers = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      answers.add(http.postAsync("/streams/" + s, "{\"expectedVersion\":1,\"events\":[" + event("Won", "{\"writer\":" + i + "}") + "]}"));
+    }
+    List<Integer> statuses = answers.stream().map(f -> f.join().status()).toList();
+    assertEquals(1, statuses.stream().filter(st -> st == 201).count(), statuses.toString());
+    assertEquals(9, statuses.stream().filter(st -> st == 409).count(), statuses.toString());
+    assertEquals(2, http.get("/streams/" + s).body().path("version").asLong());
+  }
+
+  @Test
+  void givesEightClientsTimesFiftyAppendsVersionsOneToFourHundredInEachClientsOrder() throws Exception {
+    assertClientsInterleaveCorrectly(8, 50);
+  }
+
+  /** {@code clients} clients in parallel, each appending {@code perClient} events in sequence. */
+  void assertClientsInterleaveCorrectly(int clients, int perClient) throws Exception {
+    String s = "burst-" + UUID.randomUUID();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    List<CompletableFuture<List<Long>>> acked = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      acked.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                List<Long> versions = new ArrayList<>();
+                for (int n = 0; n < perClient; n++) {
+                  HttpJson.Response r = http.post("/streams/" + s, event("Tick", "{\"client\":" + client + ",\"n\":" + n + "}"));
+                  assertEquals(201, r.status(), () -> r.body().toString());
+                  versions.add(r.body().path("lastVersion").asLong());
+                }
+                return versions;
+              },
+              pool));
+    }
+    Map<Integer, List<Long>> ackedByClient = new HashMap<>();
+    for (int c = 0; c < clients; c++) {
+      ackedByClient.put(c, acked.get(c).get());
+    }
+    pool.shutdown();
+    List<JsonNode> events = readAll(s);
+    int total = clients * perClient;
+    assertEquals(total, events.size());
+    Map<Integer, Integer> nextN = new HashMap<>();
+    for (int i = 0; i < total; i++) {
+      JsonNode e = events.get(i);
+      assertEquals(i + 1L, e.path("version").asLong(), "versions 1..N each once");
+      int client = e.path("data").path("client").asInt();
+      int n = e.path("data").path("n").asInt();
+      assertEquals(nextN.getOrDefault(client, 0), n, "client " + client + " in its own order");
+      nextN.put(client, n + 1);
+      assertEquals(e.path("version").asLong(), ackedByClient.get(client).get(n), "acked version is the stored one");
+    }
+    assertTrue(nextN.values().stream().allMatch(v -> v == perClient));
+  }
+
+  private List<JsonNode> readAll(String s) {
+    List<JsonNode> out = new ArrayList<>();
+    String next = "/streams/" + s + "?limit=1000";
+    while (next != null) {
+      JsonNode page = http.get(next).body();
+      page.path("events").forEach(out::add);
+      next = page.path("next").isNull() ? null : page.path("next").asText();
+    }
+    return out;
+  }
+}
