@@ -1,6 +1,7 @@
 package io.annals.node.http;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StreamReader;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,7 +29,7 @@ public final class HttpServer extends AllDirectives {
     Route api =
         new HttpServer()
             .sealed(
-                new StreamRoutes(sharding, reads, settings).route(),
+                new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route(),
                 new OpsRoutes(system).route());
     return Http.get(system)
         .newServerAt(settings.httpInterface(), settings.httpPort())

@@ -1,6 +1,15 @@
 package io.annals.node.http;
 
+import io.annals.node.metrics.Metrics;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -16,6 +25,8 @@ import scala.jdk.javaapi.FutureConverters;
  * and the journal answers a query), from the same check Pekko Management's readiness uses.
  */
 final class OpsRoutes extends AllDirectives {
+  private static final ContentType PROMETHEUS_TEXT =
+      ContentTypes.create(MediaTypes.customWithFixedCharset("text", "plain", HttpCharsets.UTF_8, Map.of("version", "0.0.4"), false));
   private final ActorSystem<?> system;
   private final CassandraHealthCheck journalCheck;
 
@@ -27,7 +38,18 @@ final class OpsRoutes extends AllDirectives {
   Route route() {
     return concat(
         path("alive", () -> get(() -> complete(StreamRoutes.json(200, Map.of("status", "alive"))))),
-        path("ready", () -> get(() -> onSuccess(ready(), this::readiness))));
+        path("ready", () -> get(() -> onSuccess(ready(), this::readiness))),
+        path("metrics", () -> get(() -> complete(metrics()))));
+  }
+
+  private HttpResponse metrics() {
+    long up =
+        StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
+            .filter(m -> m.status() == MemberStatus.up())
+            .count();
+    String text = Metrics.get(system).render(() -> up);
+    return HttpResponse.create()
+        .withEntity(HttpEntities.create(PROMETHEUS_TEXT, text.getBytes(StandardCharsets.UTF_8)));
   }
 
   private Route readiness(String problem) {

@@ -10,6 +10,7 @@ import io.annals.api.AppendResult;
 import io.annals.api.ExpectedVersion;
 import io.annals.api.Problem;
 import io.annals.node.AnnalsSettings;
+import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StreamEntity;
 import io.annals.node.stream.StreamEntity.AppendReply;
 import java.util.ArrayList;
@@ -39,11 +40,14 @@ final class StreamRoutes extends AllDirectives {
   private final ClusterSharding sharding;
   private final StreamReads reads;
   private final AnnalsSettings settings;
+  private final Metrics metrics;
 
-  StreamRoutes(ClusterSharding sharding, StreamReads reads, AnnalsSettings settings) {
+  StreamRoutes(
+      ClusterSharding sharding, StreamReads reads, AnnalsSettings settings, Metrics metrics) {
     this.sharding = sharding;
     this.reads = reads;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   Route route() {
@@ -65,6 +69,7 @@ final class StreamRoutes extends AllDirectives {
   }
 
   private Route append(String stream, byte[] body) {
+    long started = System.nanoTime();
     AppendBody.validStreamName(stream);
     return optionalHeaderValueByName(
         "If-Match",
@@ -72,7 +77,10 @@ final class StreamRoutes extends AllDirectives {
           AppendBody parsed = AppendBody.parse(body, ifMatch);
           return onSuccess(
               ask(stream, parsed),
-              reply -> complete(single(stream, AppendAnswers.answer(stream, reply))));
+              reply -> {
+                metrics.appendSeconds.observe((System.nanoTime() - started) / 1e9);
+                return complete(single(stream, AppendAnswers.answer(stream, reply)));
+              });
         });
   }
 

@@ -2,6 +2,7 @@ package io.annals.node.stream;
 
 import io.annals.api.ExpectedVersion;
 import io.annals.node.CborSerializable;
+import io.annals.node.metrics.Metrics;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -132,6 +134,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   private List<Append> inFlight = List.of();
   private Duration backoff;
   private boolean stopWhenDrained;
+  private final Metrics metrics;
 
   private StreamEntity(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, String stream, Settings settings) {
@@ -140,6 +143,8 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     this.stream = stream;
     this.settings = settings;
     this.backoff = settings.minBackoff();
+    this.metrics = Metrics.get(ctx.getSystem());
+    metrics.activeStreams.increment();
     startJournal();
   }
 
@@ -154,6 +159,10 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
         .onMessage(Passivate.class, this::onPassivate)
         .onSignal(ChildFailed.class, this::onJournalStopped)
         .onSignal(Terminated.class, this::onJournalStopped)
+        .onSignal(PostStop.class, stop -> {
+          metrics.activeStreams.decrement();
+          return this;
+        })
         .build();
   }
 
@@ -161,6 +170,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     if (journal == null) {
       append.replyTo().tell(new Unavailable("the journal of stream " + stream + " is unavailable"));
     } else if (queue.size() >= settings.maxQueuedAppends()) {
+      metrics.appendsUnavailable.increment();
       append
           .replyTo()
           .tell(
@@ -224,6 +234,8 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     String detail = "the journal write of stream " + stream + " failed; retry later";
     getContext().getLog().warn("Journal of stream {} stopped; answering {} appends 503", stream,
         inFlight.size() + queue.size());
+    metrics.journalFailures.increment();
+    metrics.appendsUnavailable.add(inFlight.size() + queue.size());
     inFlight.forEach(a -> a.replyTo().tell(new Unavailable(detail)));
     queue.forEach(a -> a.replyTo().tell(new Unavailable(detail)));
     inFlight = List.of();

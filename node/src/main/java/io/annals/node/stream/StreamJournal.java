@@ -1,6 +1,7 @@
 package io.annals.node.stream;
 
 import io.annals.node.CborSerializable;
+import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StreamEntity.Append;
 import io.annals.node.stream.StreamEntity.AppendReply;
 import java.time.Instant;
@@ -73,16 +74,20 @@ final class StreamJournal
 
   static Behavior<Command> create(
       String stream, ActorRef<StreamEntity.Command> parent, int idempotencyWindow) {
-    return Behaviors.setup(ctx -> new StreamJournal(stream, parent, idempotencyWindow));
+    return Behaviors.setup(
+        ctx -> new StreamJournal(stream, parent, idempotencyWindow, Metrics.get(ctx.getSystem())));
   }
 
   private final ActorRef<StreamEntity.Command> parent;
   private final int idempotencyWindow;
+  private final Metrics metrics;
 
-  private StreamJournal(String stream, ActorRef<StreamEntity.Command> parent, int window) {
+  private StreamJournal(
+      String stream, ActorRef<StreamEntity.Command> parent, int window, Metrics metrics) {
     super(persistenceId(stream));
     this.parent = parent;
     this.idempotencyWindow = window;
+    this.metrics = metrics;
   }
 
   @Override
@@ -109,6 +114,7 @@ final class StreamJournal
         () -> {
           for (int i = 0; i < replies.size(); i++) {
             batch.appends().get(i).replyTo().tell(replies.get(i));
+            count(replies.get(i));
           }
           batch.writer().tell(new StreamEntity.BatchWritten());
         };
@@ -116,7 +122,27 @@ final class StreamJournal
       answer.run();
       return Effect().none().thenNoReply();
     }
-    return Effect().persist(plan.events()).thenRun(s -> answer.run()).thenNoReply();
+    int events = plan.events().size();
+    return Effect()
+        .persist(plan.events())
+        .thenRun(
+            s -> {
+              metrics.eventsWritten.add(events);
+              metrics.batchEvents.observe(events);
+              metrics.batchAppends.observe(batch.appends().size());
+              answer.run();
+            })
+        .thenNoReply();
+  }
+
+  private void count(AppendReply reply) {
+    if (reply instanceof StreamEntity.Appended) {
+      metrics.appendsWritten.increment();
+    } else if (reply instanceof StreamEntity.AlreadyAppended) {
+      metrics.appendsRetried.increment();
+    } else {
+      metrics.appendsConflicted.increment();
+    }
   }
 
   private ReplyEffect<Event, StreamState> onGetVersion(StreamState state, GetVersion get) {
