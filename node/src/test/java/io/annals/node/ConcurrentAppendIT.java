@@ -9,7 +9,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
+import io.annals.api.ExpectedVersion;
+import io.annals.node.stream.NewEvent;
+import io.annals.node.stream.StreamEntity;
+import java.time.Duration;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +60,59 @@ class ConcurrentAppendIT {
   @Test
   void givesEightClientsTimesFiftyAppendsVersionsOneToFourHundredInEachClientsOrder() throws Exception {
     assertClientsInterleaveCorrectly(8, 50);
+  }
+
+  @Test
+  void givesSixteenClientsTimesFiveHundredAppendsVersionsOneToEightThousandInGroupedWrites() throws Exception {
+    double writesBefore = metric("annals_journal_batch_appends_count");
+    double appendsBefore = metric("annals_journal_batch_appends_sum");
+    assertClientsInterleaveCorrectly(16, 500);
+    double writes = metric("annals_journal_batch_appends_count") - writesBefore;
+    double appends = metric("annals_journal_batch_appends_sum") - appendsBefore;
+    assertEquals(8000, appends, 0.0, "every append went through a journal write");
+    assertTrue(writes < appends, "appends were grouped: " + appends + " appends in " + writes + " journal writes");
+  }
+
+  @Test
+  void answersAMixedExpectedVersionBurstExactlyAsSequentialApplicationWould() {
+    String s = "mixed-" + UUID.randomUUID();
+    var entity = ClusterSharding.get(node.system()).entityRefFor(StreamEntity.TYPE_KEY, s);
+    Random random = new Random(42);
+    List<ExpectedVersion> expected = new ArrayList<>();
+    List<CompletableFuture<StreamEntity.AppendReply>> replies = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      int pick = random.nextInt(4);
+      ExpectedVersion e =
+          pick == 0 ? ExpectedVersion.ANY : pick == 1 ? ExpectedVersion.EXISTS : ExpectedVersion.exactly(random.nextInt(i / 3 + 2));
+      expected.add(e);
+      NewEvent event = new NewEvent(UUID.randomUUID(), "Step", 1, null, Integer.toString(i), null);
+      // sent from one thread through the local shard region: arrival order is send order
+      replies.add(entity.<StreamEntity.AppendReply>ask(r -> new StreamEntity.Append(e, List.of(event), r), Duration.ofSeconds(30)).toCompletableFuture());
+    }
+    long version = 0;
+    int written = 0;
+    for (int i = 0; i < 300; i++) {
+      StreamEntity.AppendReply reply = replies.get(i).join();
+      if (expected.get(i).isSatisfiedBy(version)) {
+        version++;
+        written++;
+        assertEquals(version, ((StreamEntity.Appended) reply).lastVersion(), "append " + i);
+      } else {
+        assertEquals(new StreamEntity.WrongExpectedVersion(expected.get(i).toString(), version), reply, "append " + i);
+      }
+    }
+    assertTrue(written > 50 && written < 300, "the burst mixes successes and conflicts: " + written);
+    assertEquals(version, http.get("/streams/" + s).body().path("version").asLong());
+  }
+
+  private double metric(String name) {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    try {
+      String text = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.baseUrl() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      return text.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1))).findFirst().orElseThrow();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** {@code clients} clients in parallel, each appending {@code perClient} events in sequence. */
