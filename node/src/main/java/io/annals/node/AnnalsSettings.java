@@ -31,7 +31,9 @@ public record AnnalsSettings(
             (int) (long) s.getBytes("max-batch-bytes"),
             s.getInt("idempotency-window"),
             s.getDuration("min-backoff"),
-            s.getDuration("max-backoff")),
+            s.getDuration("max-backoff"),
+            s.getInt("snapshot-every"),
+            s.getInt("max-keys")),
         c.getInt("read.default-limit"),
         c.getInt("read.max-limit"),
         c.getBoolean("cluster.join-self"));

@@ -7,6 +7,9 @@ import io.annals.node.stream.StreamEntity.AppendReply;
 import io.annals.node.stream.StreamEntity.Appended;
 import io.annals.node.stream.StreamEntity.EventOutcome;
 import io.annals.node.stream.StreamEntity.IdempotencyConflict;
+import io.annals.node.stream.StreamEntity.NotInvalidatable;
+import io.annals.node.stream.StreamEntity.TooManyKeys;
+import io.annals.node.stream.StreamEntity.UnknownTransaction;
 import io.annals.node.stream.StreamEntity.Unavailable;
 import io.annals.node.stream.StreamEntity.WrongExpectedVersion;
 import java.util.List;
@@ -50,6 +53,27 @@ final class AppendAnswers {
           409,
           Problems.problem(
               409, "idempotency-conflict", "Idempotency conflict", "stream " + stream + ": " + c.detail()));
+    }
+    if (reply instanceof UnknownTransaction u) {
+      return new Answer(
+          404,
+          Problems.problem(
+                  404,
+                  "transaction-not-found",
+                  "Transaction not found",
+                  "stream " + stream + " has no transaction " + u.transaction() + "; its latest is " + u.latest())
+              .with("transaction", u.transaction()));
+    }
+    if (reply instanceof NotInvalidatable n) {
+      return new Answer(
+          409,
+          Problems.problem(409, "not-invalidatable", "Transaction cannot be invalidated", "stream " + stream + ": " + n.detail())
+              .with("transaction", n.transaction()));
+    }
+    if (reply instanceof TooManyKeys t) {
+      return new Answer(
+          422,
+          Problems.problem(422, "too-many-keys", "Too many keys", "stream " + stream + " may have at most " + t.limit() + " keys (annals.stream.max-keys)"));
     }
     Unavailable u = (Unavailable) reply;
     return new Answer(503, Problems.problem(503, "unavailable", "Service unavailable", u.detail()));

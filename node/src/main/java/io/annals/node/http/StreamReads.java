@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -41,17 +42,46 @@ final class StreamReads extends AllDirectives {
     this.settings = settings;
   }
 
-  /** What a page read asks for, validated. {@code from} is empty for "the default end". */
-  record PageQuery(Optional<Long> from, int limit, boolean backward) {
+  /**
+   * What a page read asks for, validated. {@code from} is empty for "the default end"; {@code types}
+   * empty means every type; filters apply inside the page's version range.
+   */
+  record PageQuery(
+      Optional<Long> from, int limit, boolean backward, boolean excludeInvalidated, Set<String> types) {
     static PageQuery parse(Map<String, String> params, int defaultLimit, int maxLimit) {
       Optional<Long> from = Optional.ofNullable(params.get("from")).map(v -> number("from", v, 1, Long.MAX_VALUE));
-      int limit = Optional.ofNullable(params.get("limit")).map(v -> (int) number("limit", v, 1, maxLimit)).orElse(defaultLimit);
-      String direction = params.getOrDefault("direction", "forward");
-      if (!direction.equals("forward") && !direction.equals("backward")) {
-        throw new BadRequest("invalid-query-parameter", "query parameter 'direction' must be forward or backward, was '" + AppendBody.abbreviate(direction) + "'");
-      }
-      return new PageQuery(from, limit, direction.equals("backward"));
+      int limit = StreamReads.limit(params, defaultLimit, maxLimit);
+      String direction = oneOf(params, "direction", "forward", "backward");
+      boolean exclude = oneOf(params, "excludeInvalidated", "false", "true").equals("true");
+      Set<String> types =
+          params.containsKey("type") ? Set.of(params.get("type").split(",")) : Set.of();
+      return new PageQuery(from, limit, direction.equals("backward"), exclude, types);
     }
+
+    boolean shows(StoredEvent e, Set<Long> invalidated) {
+      return (!excludeInvalidated || !invalidated.contains(e.transaction()))
+          && (types.isEmpty() || types.contains(e.type()));
+    }
+
+    String filters() {
+      return (excludeInvalidated ? "&excludeInvalidated=true" : "")
+          + (types.isEmpty() ? "" : "&type=" + String.join(",", new java.util.TreeSet<>(types)));
+    }
+  }
+
+  static int limit(Map<String, String> params, int defaultLimit, int maxLimit) {
+    return Optional.ofNullable(params.get("limit")).map(v -> (int) number("limit", v, 1, maxLimit)).orElse(defaultLimit);
+  }
+
+  /** The parameter's value, which must be one of {@code allowed} (the first is the default). */
+  static String oneOf(Map<String, String> params, String name, String... allowed) {
+    String value = params.getOrDefault(name, allowed[0]);
+    if (!List.of(allowed).contains(value)) {
+      throw new BadRequest(
+          "invalid-query-parameter",
+          "query parameter '" + name + "' must be one of " + String.join(", ", allowed) + ", was '" + AppendBody.abbreviate(value) + "'");
+    }
+    return value;
   }
 
   static long number(String name, String value, long min, long max) {
@@ -73,7 +103,7 @@ final class StreamReads extends AllDirectives {
     return parameterMap(
         params -> {
           PageQuery q = PageQuery.parse(params, settings.defaultReadLimit(), settings.maxReadLimit());
-          return withVersion(stream, version -> onSuccess(readPage(stream, version, q), this::complete));
+          return withVersion(stream, current -> onSuccess(readPage(stream, current, q), this::complete));
         });
   }
 
@@ -81,7 +111,8 @@ final class StreamReads extends AllDirectives {
     AppendBody.validStreamName(stream);
     return withVersion(
         stream,
-        current -> {
+        info -> {
+          long current = info.version();
           if (version < 1 || version > current) {
             return complete(Problems.notFound("event-not-found", "stream " + stream + " has no version " + version + "; it is at " + current));
           }
@@ -94,7 +125,7 @@ final class StreamReads extends AllDirectives {
   }
 
   /** Asks the stream's version, answering 404 for a never-written stream and 304 when unchanged. */
-  private Route withVersion(String stream, Function<Long, Route> inner) {
+  private Route withVersion(String stream, Function<StreamEntity.CurrentVersion, Route> inner) {
     CompletionStage<StreamEntity.VersionReply> ask =
         sharding
             .entityRefFor(StreamEntity.TYPE_KEY, stream)
@@ -105,7 +136,8 @@ final class StreamReads extends AllDirectives {
           if (reply instanceof StreamEntity.Unavailable u) {
             return complete(Problems.unavailable(u.detail()));
           }
-          long version = ((StreamEntity.CurrentVersion) reply).version();
+          StreamEntity.CurrentVersion current = (StreamEntity.CurrentVersion) reply;
+          long version = current.version();
           if (version == 0) {
             return complete(Problems.notFound("stream-not-found", "stream " + stream + " does not exist (it has no events)"));
           }
@@ -114,11 +146,13 @@ final class StreamReads extends AllDirectives {
               etag ->
                   etag.filter(v -> v.trim().equals("\"" + version + "\"")).isPresent()
                       ? complete(HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED).addHeader(etagOf(version)))
-                      : inner.apply(version));
+                      : inner.apply(current));
         });
   }
 
-  private CompletionStage<HttpResponse> readPage(String stream, long version, PageQuery q) {
+  private CompletionStage<HttpResponse> readPage(
+      String stream, StreamEntity.CurrentVersion current, PageQuery q) {
+    long version = current.version();
     long lo;
     long hi;
     String next = null;
@@ -126,13 +160,13 @@ final class StreamReads extends AllDirectives {
       hi = Math.min(q.from().orElse(version), version);
       lo = Math.max(1, hi - q.limit() + 1);
       if (lo > 1) {
-        next = link(stream, lo - 1, q.limit(), "backward");
+        next = link(stream, lo - 1, q.limit(), "backward") + q.filters();
       }
     } else {
       lo = q.from().orElse(1L);
       hi = Math.min(version, lo + q.limit() - 1);
       if (hi < version) {
-        next = link(stream, hi + 1, q.limit(), "forward");
+        next = link(stream, hi + 1, q.limit(), "forward") + q.filters();
       }
     }
     if (lo > hi) {
@@ -143,12 +177,59 @@ final class StreamReads extends AllDirectives {
         .read(stream, lo, hi)
         .thenApply(
             events -> {
-              List<StoredEvent> ordered = events;
+              List<StoredEvent> ordered = new ArrayList<>(events.size());
+              for (StoredEvent e : events) {
+                if (q.shows(e, current.invalidated())) {
+                  ordered.add(e);
+                }
+              }
               if (q.backward()) {
-                ordered = new ArrayList<>(events);
                 java.util.Collections.reverse(ordered);
               }
               return withETag(version, pageBody(stream, version, ordered, nextLink));
+            });
+  }
+
+  /** {@code GET /streams/{s}/surface?after=&limit=}: the newest valid event of each key, by key. */
+  Route surface(String stream) {
+    AppendBody.validStreamName(stream);
+    return parameterMap(
+        params -> {
+          int limit = limit(params, settings.defaultReadLimit(), settings.maxReadLimit());
+          String after = params.get("after");
+          CompletionStage<StreamEntity.SurfaceReply> ask =
+              sharding
+                  .entityRefFor(StreamEntity.TYPE_KEY, stream)
+                  .ask(r -> new StreamEntity.GetSurface(after, limit, r), settings.askTimeout());
+          return onSuccess(ask, reply -> onSuccess(surfacePage(stream, limit, reply), this::complete));
+        });
+  }
+
+  private CompletionStage<HttpResponse> surfacePage(String stream, int limit, StreamEntity.SurfaceReply reply) {
+    if (reply instanceof StreamEntity.Unavailable u) {
+      return CompletableFuture.completedFuture(Problems.unavailable(u.detail()));
+    }
+    StreamEntity.SurfacePage page = (StreamEntity.SurfacePage) reply;
+    if (page.version() == 0) {
+      return CompletableFuture.completedFuture(
+          Problems.notFound("stream-not-found", "stream " + stream + " does not exist (it has no events)"));
+    }
+    List<CompletableFuture<List<StoredEvent>>> reads = new ArrayList<>();
+    for (StreamEntity.SurfaceEntry entry : page.entries()) {
+      reads.add(reader.read(stream, entry.version(), entry.version()).toCompletableFuture());
+    }
+    String next =
+        page.more()
+            ? "/streams/" + stream + "/surface?after="
+                + java.net.URLEncoder.encode(page.entries().get(page.entries().size() - 1).key(), java.nio.charset.StandardCharsets.UTF_8)
+                + "&limit=" + limit
+            : null;
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              List<StoredEvent> events = new ArrayList<>(reads.size());
+              reads.forEach(r -> events.addAll(r.join()));
+              return withETag(page.version(), pageBody(stream, page.version(), events, next));
             });
   }
 

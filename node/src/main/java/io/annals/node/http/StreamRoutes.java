@@ -11,6 +11,7 @@ import io.annals.api.ExpectedVersion;
 import io.annals.api.Problem;
 import io.annals.node.AnnalsSettings;
 import io.annals.node.metrics.Metrics;
+import io.annals.node.stream.NewEvent;
 import io.annals.node.stream.StreamEntity;
 import io.annals.node.stream.StreamEntity.AppendReply;
 import java.util.ArrayList;
@@ -65,7 +66,25 @@ final class StreamRoutes extends AllDirectives {
                                     concat(
                                         post(() -> jsonBody(body -> append(stream, body))),
                                         get(() -> reads.page(stream)))),
+                            path("surface", () -> get(() -> reads.surface(stream))),
+                            path(
+                                segment("transactions").slash(longSegment()).slash("invalidate"),
+                                txn -> post(() -> jsonBody(body -> invalidate(stream, txn, body)))),
                             path(longSegment(), version -> get(() -> reads.one(stream, version)))))));
+  }
+
+  private Route invalidate(String stream, long transaction, byte[] body) {
+    AppendBody.validStreamName(stream);
+    JsonNode root = AppendBody.tree(body);
+    JsonNode reason = root.path("reason");
+    if (!root.isObject() || root.size() != 1 || !reason.isTextual() || reason.asText().isEmpty() || reason.asText().length() > 1000) {
+      throw BadRequest.invalid("the body must be {\"reason\": \"...\"} with a reason of 1-1000 characters");
+    }
+    AppendBody invalidation =
+        new AppendBody(ExpectedVersion.ANY, List.of(NewEvent.invalidation(transaction, reason.toString())));
+    return onSuccess(
+        ask(stream, invalidation),
+        reply -> complete(single(stream, AppendAnswers.answer(stream, reply))));
   }
 
   private Route append(String stream, byte[] body) {

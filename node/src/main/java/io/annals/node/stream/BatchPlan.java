@@ -9,12 +9,14 @@ import io.annals.node.stream.StreamEntity.IdempotencyConflict;
 import io.annals.node.stream.StreamEntity.WrongExpectedVersion;
 import io.annals.node.stream.StreamJournal.Event;
 import io.annals.node.stream.StreamJournal.Recorded;
-import io.annals.node.stream.StreamState.Latest;
+import io.annals.node.stream.StreamState.KeyEvent;
 import io.annals.node.stream.StreamState.Written;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -31,11 +33,14 @@ final class BatchPlan {
   private long transaction;
   private final List<Event> events = new ArrayList<>();
   private final Map<UUID, Written> pendingIds = new HashMap<>();
-  private final Map<String, Latest> pendingKeys = new HashMap<>();
+  private final Map<String, KeyEvent> pendingKeys = new HashMap<>();
+  private final Set<Long> pendingInvalidations = new HashSet<>();
+  private final int maxKeys;
 
-  BatchPlan(StreamState state, long recordedMicros) {
+  BatchPlan(StreamState state, long recordedMicros, int maxKeys) {
     this.state = state;
     this.recorded = recordedMicros;
+    this.maxKeys = maxKeys;
     this.version = state.version();
     this.transaction = state.transaction();
   }
@@ -52,7 +57,32 @@ final class BatchPlan {
     if (!append.expectedVersion().isSatisfiedBy(version)) {
       return new WrongExpectedVersion(append.expectedVersion().toString(), version);
     }
-    return accept(append);
+    AppendReply refused = refuse(append);
+    return refused != null ? refused : accept(append);
+  }
+
+  /** An invalidation of a transaction that cannot be invalidated, or keys beyond the limit. */
+  private AppendReply refuse(Append append) {
+    int newKeys = 0;
+    for (NewEvent e : append.events()) {
+      Long target = e.invalidates();
+      if (target != null && (target < 1 || target > transaction)) {
+        return new StreamEntity.UnknownTransaction(target, transaction);
+      }
+      if (target != null && (state.isInvalidated(target) || pendingInvalidations.contains(target))) {
+        return new StreamEntity.NotInvalidatable(target, "transaction " + target + " is already invalidated");
+      }
+      if (target != null && state.isInvalidation(target)) {
+        return new StreamEntity.NotInvalidatable(target, "transaction " + target + " is itself an invalidation");
+      }
+      if (e.key() != null && !state.hasKey(e.key()) && !pendingKeys.containsKey(e.key())) {
+        newKeys++;
+      }
+    }
+    if (newKeys > 0 && state.keyCount() + pendingKeys.size() + newKeys > maxKeys) {
+      return new StreamEntity.TooManyKeys(maxKeys);
+    }
+    return null;
   }
 
   private AppendReply accept(Append append) {
@@ -60,7 +90,7 @@ final class BatchPlan {
     long first = version + 1;
     List<EventOutcome> outcomes = new ArrayList<>(append.events().size());
     for (NewEvent e : append.events()) {
-      Latest same = sameAsLatest(e);
+      KeyEvent same = sameAsLatest(e);
       if (same != null) {
         outcomes.add(new EventOutcome(e.id(), same.version(), true));
         continue;
@@ -68,12 +98,15 @@ final class BatchPlan {
       version++;
       Recorded r =
           new Recorded(
-              e.id(), e.type(), e.schemaVersion(), e.key(), e.data(), e.metadata(), txn, recorded);
+              e.id(), e.type(), e.schemaVersion(), e.key(), e.data(), e.metadata(), txn, recorded,
+              e.invalidates());
       events.add(r);
       pendingIds.put(e.id(), new Written(version, txn, e.contentHash()));
       if (e.key() != null) {
-        pendingKeys.put(
-            e.key(), new Latest(version, txn, e.type(), Fingerprint.of(e.data())));
+        pendingKeys.put(e.key(), new KeyEvent(version, txn, e.type(), Fingerprint.of(e.data())));
+      }
+      if (e.invalidates() != null) {
+        pendingInvalidations.add(e.invalidates());
       }
       outcomes.add(new EventOutcome(e.id(), version, false));
     }
@@ -134,7 +167,7 @@ final class BatchPlan {
         outcomes.add(new EventOutcome(e.id(), w.version(), false));
         continue;
       }
-      Latest same = sameAsLatest(e);
+      KeyEvent same = sameAsLatest(e);
       if (w != null || same == null) {
         return partialMatch(e.id(), txn);
       }
@@ -163,11 +196,15 @@ final class BatchPlan {
     return pending != null ? pending : state.written(id);
   }
 
-  private Latest sameAsLatest(NewEvent e) {
+  /**
+   * The key's newest valid event when {@code e} equals it (same type, same data), else null. An
+   * event of a transaction invalidated in this batch still counts until the batch is written.
+   */
+  private KeyEvent sameAsLatest(NewEvent e) {
     if (e.key() == null) {
       return null;
     }
-    Latest latest = pendingKeys.containsKey(e.key()) ? pendingKeys.get(e.key()) : state.latest(e.key());
+    KeyEvent latest = pendingKeys.containsKey(e.key()) ? pendingKeys.get(e.key()) : state.latestValid(e.key());
     boolean same =
         latest != null
             && latest.type().equals(e.type())

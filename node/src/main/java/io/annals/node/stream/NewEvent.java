@@ -5,11 +5,24 @@ import java.util.UUID;
 
 /**
  * An event to append, already validated by the HTTP layer: {@code data} and {@code metadata} are
- * compact JSON text (metadata may be null), {@code key} may be null.
+ * compact JSON text (metadata may be null), {@code key} may be null. {@code invalidates} is set only
+ * on the store's own {@code $invalidate} events: the transaction they invalidate.
  */
 public record NewEvent(
-    UUID id, String type, int schemaVersion, String key, String data, String metadata)
+    UUID id, String type, int schemaVersion, String key, String data, String metadata, Long invalidates)
     implements CborSerializable {
+
+  public static final String INVALIDATE = "$invalidate";
+
+  public NewEvent(UUID id, String type, int schemaVersion, String key, String data, String metadata) {
+    this(id, type, schemaVersion, key, data, metadata, null);
+  }
+
+  /** The system event that marks {@code transaction} invalid; {@code reasonJson} is a JSON string. */
+  public static NewEvent invalidation(long transaction, String reasonJson) {
+    String data = "{\"transaction\":" + transaction + ",\"reason\":" + reasonJson + "}";
+    return new NewEvent(UUID.randomUUID(), INVALIDATE, 1, null, data, null, transaction);
+  }
 
   /** A fingerprint of everything an idempotent retry must repeat exactly. */
   long contentHash() {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -41,7 +42,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   /** Everything a stream entity accepts. */
   public sealed interface Command extends CborSerializable
-      permits Append, GetVersion, Passivate, JournalReady, BatchWritten, RetryJournal {}
+      permits Append, GetVersion, GetSurface, Passivate, JournalReady, BatchWritten, RetryJournal {}
 
   /** Append events if the stream satisfies {@code expectedVersion}; answered once durable. */
   public record Append(
@@ -59,6 +60,10 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   /** Ask for the stream's current version (0 when never written), consistent with all acks. */
   public record GetVersion(ActorRef<VersionReply> replyTo) implements Command {}
 
+  /** Ask for a page of the surface: the newest valid event's version of each key after {@code after}. */
+  public record GetSurface(String after, int limit, ActorRef<SurfaceReply> replyTo)
+      implements Command {}
+
   /** Sharding's stop message: stop once nothing is in flight. */
   public record Passivate() implements Command {}
 
@@ -70,7 +75,14 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   /** The answer to an {@link Append}. */
   public sealed interface AppendReply extends CborSerializable
-      permits Appended, AlreadyAppended, WrongExpectedVersion, IdempotencyConflict, Unavailable {}
+      permits Appended,
+          AlreadyAppended,
+          WrongExpectedVersion,
+          IdempotencyConflict,
+          UnknownTransaction,
+          NotInvalidatable,
+          TooManyKeys,
+          Unavailable {}
 
   /** One event's outcome: the version it got, or the earlier version it was de-duplicated to. */
   public record EventOutcome(UUID id, long version, boolean deduplicated)
@@ -92,14 +104,33 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   /** Some ids were appended before, but not as this exact request; nothing was written. */
   public record IdempotencyConflict(String detail) implements AppendReply {}
 
+  /** An invalidation named a transaction the stream does not have (it is at {@code latest}). */
+  public record UnknownTransaction(long transaction, long latest) implements AppendReply {}
+
+  /** An invalidation of a transaction already invalidated, or of an invalidation. */
+  public record NotInvalidatable(long transaction, String detail) implements AppendReply {}
+
+  /** The append would give the stream more than {@code limit} keys. */
+  public record TooManyKeys(int limit) implements AppendReply {}
+
   /** The journal could not take the write (or the stream's queue is full); retry later. */
-  public record Unavailable(String detail) implements AppendReply, VersionReply {}
+  public record Unavailable(String detail) implements AppendReply, VersionReply, SurfaceReply {}
 
   /** The answer to {@link GetVersion}. */
   public sealed interface VersionReply extends CborSerializable
       permits CurrentVersion, Unavailable {}
 
-  public record CurrentVersion(long version) implements VersionReply {}
+  /** The version and the invalidated transactions (whose events reads may leave out). */
+  public record CurrentVersion(long version, Set<Long> invalidated) implements VersionReply {}
+
+  /** The answer to {@link GetSurface}. */
+  public sealed interface SurfaceReply extends CborSerializable permits SurfacePage, Unavailable {}
+
+  /** Keys in key order with the version of their newest valid event; {@code more} if keys follow. */
+  public record SurfacePage(long version, List<SurfaceEntry> entries, boolean more)
+      implements SurfaceReply {}
+
+  public record SurfaceEntry(String key, long version) implements CborSerializable {}
 
   // ---- wiring ---------------------------------------------------------------------------------
 
@@ -110,7 +141,9 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       int maxBatchBytes,
       int idempotencyWindow,
       Duration minBackoff,
-      Duration maxBackoff) {}
+      Duration maxBackoff,
+      int snapshotEvery,
+      int maxKeys) {}
 
   public static void init(ClusterSharding sharding, Settings settings) {
     sharding.init(
@@ -153,6 +186,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     return newReceiveBuilder()
         .onMessage(Append.class, this::onAppend)
         .onMessage(GetVersion.class, this::onGetVersion)
+        .onMessage(GetSurface.class, this::onGetSurface)
         .onMessage(JournalReady.class, this::onJournalReady)
         .onMessage(BatchWritten.class, this::onBatchWritten)
         .onMessage(RetryJournal.class, this::onRetryJournal)
@@ -189,6 +223,15 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     } else {
       // the journal stashes this behind a write in flight, so the version covers every ack sent
       journal.tell(new StreamJournal.GetVersion(get.replyTo()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetSurface(GetSurface get) {
+    if (journal == null) {
+      get.replyTo().tell(new Unavailable("the journal of stream " + stream + " is unavailable"));
+    } else {
+      journal.tell(new StreamJournal.GetSurface(get.after(), get.limit(), get.replyTo()));
     }
     return this;
   }
@@ -272,7 +315,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     journal =
         getContext()
             .spawn(
-                StreamJournal.create(stream, getContext().getSelf(), settings.idempotencyWindow()),
+                StreamJournal.create(stream, getContext().getSelf(), settings),
                 "journal");
     getContext().watch(journal);
   }

@@ -14,6 +14,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -33,7 +35,7 @@ final class StreamJournal
         StreamJournal.Command, StreamJournal.Event, StreamState> {
 
   /** Messages from the parent entity. */
-  sealed interface Command extends CborSerializable permits WriteBatch, GetVersion {}
+  sealed interface Command extends CborSerializable permits WriteBatch, GetVersion, GetSurface {}
 
   /** Decide and persist these appends as one journal write, then tell {@code writer}. */
   record WriteBatch(List<Append> appends, ActorRef<StreamEntity.Command> writer)
@@ -41,12 +43,16 @@ final class StreamJournal
 
   record GetVersion(ActorRef<StreamEntity.VersionReply> replyTo) implements Command {}
 
+  record GetSurface(String after, int limit, ActorRef<StreamEntity.SurfaceReply> replyTo)
+      implements Command {}
+
   /** What the journal stores; one journal entry per stream event. */
   sealed interface Event extends CborSerializable permits Recorded {}
 
   /**
    * One stream event as stored. {@code data} and {@code metadata} are compact JSON text; {@code
-   * recorded} is microseconds since the epoch; the version is the journal sequence number.
+   * recorded} is microseconds since the epoch; the version is the journal sequence number; {@code
+   * invalidates} is set on {@code $invalidate} events only (added later: null in older events).
    */
   record Recorded(
       UUID id,
@@ -56,7 +62,8 @@ final class StreamJournal
       String data,
       String metadata,
       long transaction,
-      long recorded)
+      long recorded,
+      Long invalidates)
       implements Event {
 
     long contentHash() {
@@ -73,26 +80,52 @@ final class StreamJournal
   }
 
   static Behavior<Command> create(
-      String stream, ActorRef<StreamEntity.Command> parent, int idempotencyWindow) {
+      String stream, ActorRef<StreamEntity.Command> parent, StreamEntity.Settings settings) {
     return Behaviors.setup(
-        ctx -> new StreamJournal(stream, parent, idempotencyWindow, Metrics.get(ctx.getSystem())));
+        ctx -> new StreamJournal(stream, parent, settings, Metrics.get(ctx.getSystem())));
   }
 
   private final ActorRef<StreamEntity.Command> parent;
-  private final int idempotencyWindow;
+  private final StreamEntity.Settings settings;
   private final Metrics metrics;
 
   private StreamJournal(
-      String stream, ActorRef<StreamEntity.Command> parent, int window, Metrics metrics) {
+      String stream,
+      ActorRef<StreamEntity.Command> parent,
+      StreamEntity.Settings settings,
+      Metrics metrics) {
     super(persistenceId(stream));
     this.parent = parent;
-    this.idempotencyWindow = window;
+    this.settings = settings;
     this.metrics = metrics;
   }
 
   @Override
   public StreamState emptyState() {
-    return new StreamState(idempotencyWindow);
+    return new StreamState(settings.idempotencyWindow());
+  }
+
+  /** Snapshot every {@code snapshot-every} events (0: never), keeping the two newest. */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return settings.snapshotEvery() > 0
+        ? RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2)
+        : RetentionCriteria.disabled();
+  }
+
+  @Override
+  public SnapshotAdapter<StreamState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(StreamState state) {
+        return state.toSnapshot();
+      }
+
+      @Override
+      public StreamState fromJournal(Object from) {
+        return StreamState.fromSnapshot((StreamSnapshot) from, settings.idempotencyWindow());
+      }
+    };
   }
 
   @Override
@@ -101,11 +134,12 @@ final class StreamJournal
         .forAnyState()
         .onCommand(WriteBatch.class, this::onWriteBatch)
         .onCommand(GetVersion.class, this::onGetVersion)
+        .onCommand(GetSurface.class, this::onGetSurface)
         .build();
   }
 
   private ReplyEffect<Event, StreamState> onWriteBatch(StreamState state, WriteBatch batch) {
-    BatchPlan plan = new BatchPlan(state, nowMicros());
+    BatchPlan plan = new BatchPlan(state, nowMicros(), settings.maxKeys());
     List<AppendReply> replies = new ArrayList<>(batch.appends().size());
     for (Append append : batch.appends()) {
       replies.add(plan.decide(append));
@@ -146,7 +180,20 @@ final class StreamJournal
   }
 
   private ReplyEffect<Event, StreamState> onGetVersion(StreamState state, GetVersion get) {
-    return Effect().reply(get.replyTo(), new StreamEntity.CurrentVersion(state.version()));
+    return Effect()
+        .reply(
+            get.replyTo(),
+            new StreamEntity.CurrentVersion(state.version(), state.invalidatedTransactions()));
+  }
+
+  private ReplyEffect<Event, StreamState> onGetSurface(StreamState state, GetSurface get) {
+    var page = state.surface(get.after(), get.limit() + 1);
+    List<StreamEntity.SurfaceEntry> entries = new ArrayList<>(page.size());
+    page.forEach((key, version) -> entries.add(new StreamEntity.SurfaceEntry(key, version)));
+    boolean more = entries.size() > get.limit();
+    List<StreamEntity.SurfaceEntry> shown = more ? entries.subList(0, get.limit()) : entries;
+    return Effect()
+        .reply(get.replyTo(), new StreamEntity.SurfacePage(state.version(), List.copyOf(shown), more));
   }
 
   @Override

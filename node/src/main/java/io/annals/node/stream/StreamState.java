@@ -1,34 +1,48 @@
 package io.annals.node.stream;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * What the write rules of one stream need to know: its version, its transaction counter, the window
- * of recent event ids (idempotent retries) and the newest event per key (de-duplication). Built only
- * by {@link #apply}, on recovery and after each durable write.
+ * What the rules of one stream need to know: its version, its transaction counter, the window of
+ * recent event ids (idempotent retries), every keyed event in key order (de-duplication and the
+ * surface) and the invalidated transactions. Built only by {@link #apply}, on recovery (from a
+ * snapshot and the events after it) and after each durable write.
  *
- * <p>Deliberately mutable: a stream's window holds up to 10,000 ids, and copying it per event would
- * dominate the write path. The one {@link StreamJournal} actor that owns an instance is the only
- * code that touches it; it is never sent in a message or a reply.
+ * <p>Deliberately mutable: a stream's window holds up to 10,000 ids and its key index can hold many
+ * thousand keys, and copying them per event would dominate the write path. The one {@link
+ * StreamJournal} actor that owns an instance is the only code that touches it; it is never sent in a
+ * message, and snapshots copy it into an immutable {@link StreamSnapshot} first.
+ *
+ * <p>Memory: about 100 bytes per id in the window, about 120 bytes per key plus 48 bytes per keyed
+ * event (each key keeps its history so that invalidating a transaction can fall back to the key's
+ * previous valid event).
  */
 public final class StreamState {
 
   /** One remembered event id: where it was written and a fingerprint of its content. */
   record Written(long version, long transaction, long contentHash) {}
 
-  /** The newest event of a key. */
-  record Latest(long version, long transaction, String type, long dataHash) {}
+  /** One event of a key. */
+  record KeyEvent(long version, long transaction, String type, long dataHash) {}
 
   private final int windowSize;
   private long version;
   private long transaction;
   private final LinkedHashMap<UUID, Written> window;
-  private final Map<String, Latest> keys = new HashMap<>();
   // the transaction of each version inside the window, as a ring indexed by version
   private final long[] transactionRing;
+  private final TreeMap<String, List<KeyEvent>> keys = new TreeMap<>();
+  // invalidated transaction -> the transaction of its $invalidate event
+  private final Map<Long, Long> invalidated = new HashMap<>();
+  private final Set<Long> invalidations = new HashSet<>();
 
   StreamState(int windowSize) {
     this.windowSize = windowSize;
@@ -54,12 +68,58 @@ public final class StreamState {
     return window.get(id);
   }
 
-  Latest latest(String key) {
-    return keys.get(key);
+  int keyCount() {
+    return keys.size();
   }
 
-  int windowSize() {
-    return window.size();
+  boolean hasKey(String key) {
+    return keys.containsKey(key);
+  }
+
+  boolean isInvalidated(long txn) {
+    return invalidated.containsKey(txn);
+  }
+
+  boolean isInvalidation(long txn) {
+    return invalidations.contains(txn);
+  }
+
+  /** The invalidated transactions, for reads that leave their events out. */
+  Set<Long> invalidatedTransactions() {
+    return Set.copyOf(invalidated.keySet());
+  }
+
+  /** The newest event of {@code key} that is not in an invalidated transaction, or null. */
+  KeyEvent latestValid(String key) {
+    List<KeyEvent> history = keys.get(key);
+    if (history == null) {
+      return null;
+    }
+    for (int i = history.size() - 1; i >= 0; i--) {
+      if (!invalidated.containsKey(history.get(i).transaction())) {
+        return history.get(i);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The surface: for keys after {@code after} (exclusive, null = from the first) in key order, the
+   * version of each key's newest valid event; at most {@code limit} keys.
+   */
+  LinkedHashMap<String, Long> surface(String after, int limit) {
+    LinkedHashMap<String, Long> page = new LinkedHashMap<>();
+    var tail = after == null ? keys : keys.tailMap(after, false);
+    for (String key : tail.keySet()) {
+      if (page.size() == limit) {
+        break;
+      }
+      KeyEvent latest = latestValid(key);
+      if (latest != null) {
+        page.put(key, latest.version());
+      }
+    }
+    return page;
   }
 
   /** Applies one durable event; its version is the next one. */
@@ -69,9 +129,12 @@ public final class StreamState {
     window.put(event.id(), new Written(version, event.transaction(), event.contentHash()));
     transactionRing[(int) (version % transactionRing.length)] = event.transaction();
     if (event.key() != null) {
-      keys.put(
-          event.key(),
-          new Latest(version, event.transaction(), event.type(), Fingerprint.of(event.data())));
+      keys.computeIfAbsent(event.key(), k -> new ArrayList<>(1))
+          .add(new KeyEvent(version, event.transaction(), event.type(), Fingerprint.of(event.data())));
+    }
+    if (event.invalidates() != null) {
+      invalidated.put(event.invalidates(), event.transaction());
+      invalidations.add(event.transaction());
     }
     return this;
   }
@@ -82,5 +145,41 @@ public final class StreamState {
       return -1;
     }
     return transactionRing[(int) (v % transactionRing.length)];
+  }
+
+  // ---- snapshots ------------------------------------------------------------------------------
+
+  /** An immutable copy for the snapshot store. */
+  StreamSnapshot toSnapshot() {
+    List<StreamSnapshot.Id> ids = new ArrayList<>(window.size());
+    window.forEach((id, w) -> ids.add(new StreamSnapshot.Id(id, w.version(), w.transaction(), w.contentHash())));
+    List<StreamSnapshot.Key> keyList = new ArrayList<>(keys.size());
+    keys.forEach(
+        (key, history) ->
+            keyList.add(
+                new StreamSnapshot.Key(
+                    key,
+                    history.stream()
+                        .map(e -> new StreamSnapshot.KeyVersion(e.version(), e.transaction(), e.type(), e.dataHash()))
+                        .toList())));
+    return new StreamSnapshot(version, transaction, ids, keyList, Map.copyOf(invalidated));
+  }
+
+  static StreamState fromSnapshot(StreamSnapshot s, int windowSize) {
+    StreamState state = new StreamState(windowSize);
+    state.version = s.version();
+    state.transaction = s.transaction();
+    for (StreamSnapshot.Id id : s.ids()) {
+      state.window.put(id.id(), new Written(id.version(), id.transaction(), id.contentHash()));
+      state.transactionRing[(int) (id.version() % state.transactionRing.length)] = id.transaction();
+    }
+    for (StreamSnapshot.Key key : s.keys()) {
+      List<KeyEvent> history = new ArrayList<>(key.versions().size());
+      key.versions().forEach(v -> history.add(new KeyEvent(v.version(), v.transaction(), v.type(), v.dataHash())));
+      state.keys.put(key.key(), history);
+    }
+    state.invalidated.putAll(s.invalidated());
+    state.invalidations.addAll(s.invalidated().values());
+    return state;
   }
 }

@@ -13,6 +13,7 @@ import io.annals.node.stream.StreamEntity.Appended;
 import io.annals.node.stream.StreamEntity.IdempotencyConflict;
 import io.annals.node.stream.StreamEntity.WrongExpectedVersion;
 import io.annals.node.stream.StreamJournal.Recorded;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -42,16 +43,22 @@ class StreamJournalTest {
           EventSourcedBehaviorTestKit.config()
               .withFallback(ConfigFactory.parseResources("serialization.conf")));
 
+  /** A 100-id window, snapshots every 5 events, at most 3 keys. */
+  private static final StreamEntity.Settings SETTINGS =
+      new StreamEntity.Settings(100, 100, 1 << 20, 100, Duration.ofMillis(50), Duration.ofSeconds(1), 5, 3);
+
   private EventSourcedBehaviorTestKit<StreamJournal.Command, StreamJournal.Event, StreamState> kit;
   private TestProbe<StreamEntity.Command> parent;
+  private String stream;
 
   @BeforeEach
   void freshStream() {
     parent = testKit.createTestProbe();
+    stream = "order-" + UUID.randomUUID();
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            StreamJournal.create("order-" + UUID.randomUUID(), parent.ref(), 100),
+            StreamJournal.create(stream, parent.ref(), SETTINGS),
             // the state is owned by one actor and never serialized; commands and events are
             EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyState(false));
     parent.expectMessage(new StreamEntity.JournalReady(0));
@@ -200,5 +207,68 @@ class StreamJournalTest {
     }
     assertInstanceOf(Appended.class, append(ExpectedVersion.ANY, first), "outside the 100-id window");
     assertEquals(102, kit.getState().version());
+  }
+
+  @Test
+  void invalidatesATransactionOnceAndRefusesUnknownOnes() {
+    append(ExpectedVersion.ANY, keyed("k", "Set", "1"));
+    append(ExpectedVersion.ANY, keyed("k", "Set", "2"));
+    Appended inv = (Appended) append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"wrong price\""));
+    assertEquals(3, inv.transaction());
+    assertEquals(new StreamEntity.UnknownTransaction(9, 3), append(ExpectedVersion.ANY, NewEvent.invalidation(9, "\"x\"")));
+    assertInstanceOf(StreamEntity.NotInvalidatable.class, append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"again\"")));
+    assertInstanceOf(StreamEntity.NotInvalidatable.class, append(ExpectedVersion.ANY, NewEvent.invalidation(3, "\"an invalidation\"")));
+    assertTrue(kit.getState().isInvalidated(2));
+    assertEquals(1, kit.getState().latestValid("k").version(), "the key falls back to its previous valid event");
+    assertEquals(3, kit.getState().version());
+  }
+
+  @Test
+  void writesAKeyedEventAgainWhenItsEqualNewestWasInvalidated() {
+    append(ExpectedVersion.ANY, keyed("k", "Set", "1"));
+    append(ExpectedVersion.ANY, keyed("k", "Set", "2"));
+    append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"r\""));
+    assertInstanceOf(AlreadyAppended.class, append(ExpectedVersion.ANY, keyed("k", "Set", "1")), "equal to the valid newest");
+    assertInstanceOf(Appended.class, append(ExpectedVersion.ANY, keyed("k", "Set", "2")), "the equal event is invalid");
+  }
+
+  @Test
+  void servesTheSurfaceInKeyOrderWithoutInvalidatedEvents() {
+    append(ExpectedVersion.ANY, keyed("b", "Set", "1"), keyed("a", "Set", "1"));
+    append(ExpectedVersion.ANY, keyed("b", "Set", "2"), keyed("c", "Set", "1"));
+    append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"r\""));
+    var result = kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r));
+    StreamEntity.SurfacePage page = (StreamEntity.SurfacePage) result.reply();
+    assertEquals(List.of(new StreamEntity.SurfaceEntry("a", 2), new StreamEntity.SurfaceEntry("b", 1)), page.entries());
+    var after = (StreamEntity.SurfacePage) kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface("a", 1, r)).reply();
+    assertEquals(List.of(new StreamEntity.SurfaceEntry("b", 1)), after.entries());
+    assertTrue(!after.more());
+  }
+
+  @Test
+  void refusesAppendsBeyondTheKeyLimit() {
+    append(ExpectedVersion.ANY, keyed("a", "Set", "1"), keyed("b", "Set", "1"));
+    assertEquals(new StreamEntity.TooManyKeys(3), append(ExpectedVersion.ANY, keyed("c", "Set", "1"), keyed("d", "Set", "1")));
+    assertInstanceOf(Appended.class, append(ExpectedVersion.ANY, keyed("a", "Set", "2"), keyed("c", "Set", "1")));
+    assertEquals(4, kit.getState().version());
+  }
+
+  @Test
+  void recoversTheSameStateFromASnapshotAndTheEventsAfterIt() {
+    NewEvent early = event("A", "0");
+    append(ExpectedVersion.ANY, early);
+    for (int i = 0; i < 11; i++) {
+      append(ExpectedVersion.ANY, keyed("k" + (i % 3), "Set", Integer.toString(i)));
+    }
+    append(ExpectedVersion.ANY, NewEvent.invalidation(5, "\"r\""));
+    var before = kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r)).reply();
+    var restarted = kit.restart();
+    parent.expectMessage(new StreamEntity.JournalReady(13));
+    assertEquals(13, restarted.state().version());
+    assertTrue(restarted.state().isInvalidated(5));
+    assertEquals(before, kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r)).reply());
+    assertInstanceOf(AlreadyAppended.class, append(ExpectedVersion.ANY, early), "ids survive the snapshot");
+    var snapshots = kit.snapshotTestKit().orElseThrow().persistedInStorage(StreamJournal.persistenceId(stream).id());
+    assertTrue(!snapshots.isEmpty(), "a snapshot was saved (every 5 events)");
   }
 }
