@@ -1,0 +1,64 @@
+package io.annals.bench;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.uuid.Uuids;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The raw Cassandra driver writing the same ~200-byte events into a copy of the journal's table
+ * (created from the live table's own CQL), as the limit Annals' figures are compared with.
+ */
+final class RawDriverLoad implements AutoCloseable {
+  private final CqlSession session;
+  private final PreparedStatement insert;
+  private final ByteBuffer payload = ByteBuffer.wrap(HttpAppends.PAYLOAD.getBytes(StandardCharsets.UTF_8));
+  private final AtomicLongArray nextSeq = new AtomicLongArray(10_000);
+
+  RawDriverLoad(String contactPoint, String journalKeyspace) {
+    String[] hp = contactPoint.split(":");
+    session =
+        CqlSession.builder()
+            .addContactPoint(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])))
+            .withLocalDatacenter("datacenter1")
+            .build();
+    String cql =
+        session.getMetadata().getKeyspace(journalKeyspace).flatMap(k -> k.getTable("messages")).orElseThrow()
+            .describe(false)
+            .replace(journalKeyspace + ".messages", "bench_raw.messages");
+    session.execute("CREATE KEYSPACE IF NOT EXISTS bench_raw WITH replication = {'class':'SimpleStrategy','replication_factor':1}");
+    session.execute(cql.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
+    insert =
+        session.prepare(
+            "INSERT INTO bench_raw.messages (persistence_id, partition_nr, sequence_nr, timestamp, writer_uuid, ser_id, ser_manifest, event_manifest, event) VALUES (?, 0, ?, ?, 'bench', 1, 'B', '', ?)");
+  }
+
+  /** One single-row insert into partition {@code partition} (0..9999). */
+  CompletableFuture<Integer> single(int partition) {
+    long seq = nextSeq.incrementAndGet(partition);
+    return session.executeAsync(insert.bind("raw-" + partition, seq, Uuids.timeBased(), payload.duplicate()))
+        .toCompletableFuture()
+        .thenApply(rs -> 1);
+  }
+
+  /** One unlogged batch of {@code size} rows into partition {@code partition}. */
+  CompletableFuture<Integer> batch(int partition, int size) {
+    BatchStatementBuilder b = BatchStatement.builder(DefaultBatchType.UNLOGGED);
+    for (int i = 0; i < size; i++) {
+      b.addStatement(insert.bind("raw-" + partition, nextSeq.incrementAndGet(partition), Uuids.timeBased(), payload.duplicate()));
+    }
+    return session.executeAsync(b.build()).toCompletableFuture().thenApply(rs -> size);
+  }
+
+  @Override
+  public void close() {
+    session.close();
+  }
+}

@@ -1,0 +1,139 @@
+package io.annals.bench;
+
+import io.annals.node.dev.DevCassandra;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
+
+/**
+ * The write benchmark of issues 3 and 5. For each commit-log mode it forks a fresh Cassandra and a
+ * node process, drives the node over HTTP and, in group mode, the raw driver on the same table,
+ * then measures CPU per event, heap after 100,000 passivated streams, recovery with and without
+ * snapshots and keyed appends; it writes docs/benchmarks.md and docs/benchmarks-throughput.png.
+ */
+public final class WriteBenchmark {
+  private static final Duration WARM_UP = Duration.ofSeconds(3);
+  private static final Duration WINDOW = Duration.ofSeconds(8);
+  private final Path jar = Path.of("node/target/annals-node.jar").toAbsolutePath();
+  private final Report report = new Report();
+
+  public static void main(String[] args) throws Exception {
+    new WriteBenchmark().run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    for (boolean group : new boolean[] {true, false}) {
+      Path dir = Files.createTempDirectory("annals-bench-");
+      try (DevCassandra cassandra = DevCassandra.start(new DevCassandra.Options(dir, DevCassandra.locateLib(""), 0, "1g", group, Duration.ofMinutes(3)))) {
+        onCassandra(cassandra.contactPoint(), group ? "group" : "periodic");
+      }
+    }
+    String machine = Runtime.getRuntime().availableProcessors() + " cores, "
+        + Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ") + ", "
+        + Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst().orElse("cpu ?").replaceAll(".*: ", "")
+        + ", Java " + System.getProperty("java.version") + ", Cassandra 5.0.6 with 1 GiB heap, node with 1 GiB heap, all on one machine over loopback";
+    report.write(Path.of("docs/benchmarks.md"), Path.of("docs/benchmarks-throughput.png"), machine, "bench/run");
+    System.out.println("Wrote docs/benchmarks.md");
+  }
+
+  private void onCassandra(String contactPoint, String mode) throws Exception {
+    double rawSingle = 0;
+    double rawBatch100 = 0;
+    double rawSpread = 0;
+    boolean group = mode.equals("group");
+    try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of())) {
+      HttpAppends http = new HttpAppends(node.baseUrl());
+      String one = HttpAppends.events(1, null);
+      String hundred = HttpAppends.events(100, null);
+      if (group) {
+        try (RawDriverLoad raw = new RawDriverLoad(contactPoint, "bench_annals")) {
+          rawSingle = twice(1, i -> raw.single(0))[1].eventsPerSecond();
+          rawBatch100 = twice(8, i -> raw.batch(1, 100))[1].eventsPerSecond();
+          rawSpread = twice(256, i -> raw.single(ThreadLocalRandom.current().nextInt(10_000)))[1].eventsPerSecond();
+          report.rawOneAtATime(rawSingle);
+        }
+      }
+      Result[] a = twice(1, i -> http.append("one-a-" + mode, one, 1));
+      report.throughput("one stream, 1 event/request, sequential", mode, a[0], a[1], group ? rawSingle : null, "report", null);
+      Result[] b = twice(64, i -> http.append("one-b-" + mode, one, 1));
+      boolean bMet = b[1].eventsPerSecond() >= 15_000 && b[1].p99Millis() <= 25 && (!group || b[1].eventsPerSecond() >= 1.5 * rawSingle);
+      report.throughput("one stream, 1 event/request, 64 in flight", mode, b[0], b[1], group ? rawSingle : null, "≥ 15,000/s, p99 ≤ 25 ms, ≥ 1.5× raw one-at-a-time", bMet);
+      Result[] c = twice(8, i -> http.append("one-c-" + mode, hundred, 100));
+      report.throughput("one stream, 100 events/request, 8 in flight", mode, c[0], c[1], group ? rawBatch100 : null, "≥ 70% of raw batch-100", group ? c[1].eventsPerSecond() >= 0.7 * rawBatch100 : null);
+      if (group) {
+        groupOnly(node, http, one, rawSpread);
+      }
+    }
+    if (group) {
+      recoveryAndHeap(contactPoint);
+    }
+  }
+
+  private void groupOnly(NodeProcess node, HttpAppends http, String one, double rawSpread) throws Exception {
+    for (int inFlight : new int[] {1, 4, 16, 64, 256}) {
+      report.sweepPoint(inFlight, Load.run(inFlight, WARM_UP, WINDOW, i -> http.append("sweep-" + inFlight, one, 1)).eventsPerSecond());
+    }
+    Result[] d = new Result[2];
+    double[] cpuMicros = new double[2];
+    for (int run = 0; run < 2; run++) {
+      Duration before = node.cpu();
+      d[run] = Load.run(256, WARM_UP, WINDOW, i -> http.append("many-" + ThreadLocalRandom.current().nextInt(10_000), one, 1));
+      double cpu = node.cpu().minus(before).toNanos() / 1e3;
+      // the CPU of the warm-up is counted too, so divide by its events as well (same rate)
+      double events = d[run].eventsPerSecond() * (WINDOW.toMillis() + WARM_UP.toMillis()) / 1000.0;
+      cpuMicros[run] = cpu / events;
+    }
+    report.throughput("10,000 streams, 1 event/request, 256 in flight", "group", d[0], d[1], rawSpread, "≥ 60% of raw single inserts at 256 in flight", d[1].eventsPerSecond() >= 0.6 * rawSpread);
+    report.figure("node CPU per event (10,000-stream case), µs", "group", Report.n(cpuMicros[0]), Report.n(cpuMicros[1]), "≤ 30 µs", cpuMicros[1] <= 30);
+    Result[] keyed = twice(64, i -> http.append("keyed", HttpAppends.events(1, "k" + (i / 2)), 1));
+    Result[] unkeyed = twice(64, i -> http.append("unkeyed", one, 1));
+    report.throughput("keyed events, 50% duplicates, 64 in flight", "group", keyed[0], keyed[1], null, "report (vs unkeyed below)", null);
+    report.throughput("unkeyed events, 64 in flight (same run)", "group", unkeyed[0], unkeyed[1], null, "report", null);
+    report.note("Keyed case: request i carries key k(i/2) with identical data, so about every second event is de-duplicated (answered 200, not written); events/s counts every answered event.");
+  }
+
+  private void recoveryAndHeap(String contactPoint) throws Exception {
+    String big = "recover-50k-keys";
+    try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of())) {
+      HttpAppends http = new HttpAppends(node.baseUrl());
+      for (int batch = 0; batch < 200; batch++) {
+        StringBuilder events = new StringBuilder("[");
+        for (int i = 0; i < 1000; i++) {
+          int n = batch * 1000 + i;
+          events.append(i > 0 ? "," : "").append("{\"type\":\"Set\",\"key\":\"key-").append(n % 50_000).append("\",\"data\":{\"n\":").append(n).append("}}");
+        }
+        if (http.append(big, events + "]", 1000).join() != 1000) {
+          throw new IllegalStateException("writing the recovery stream failed");
+        }
+      }
+    }
+    long[] millis = new long[2];
+    String[] flags = {"-Dannals.stream.snapshot-every=10000", "-Dannals.stream.snapshot-every=0"};
+    for (int i = 0; i < 2; i++) {
+      try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of(flags[i]))) {
+        millis[i] = new HttpAppends(node.baseUrl()).timeFirstRead(big, 200_000);
+      }
+    }
+    report.figure("recovery of 200,000 events / 50,000 keys, ms (first read after start)", "group", millis[0] + " (snapshots on)", millis[1] + " (snapshots off)", "report", null);
+
+    String idle = "-Dpekko.cluster.sharding.passivation.default-strategy.idle-entity.timeout=5s";
+    try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of(idle))) {
+      HttpAppends http = new HttpAppends(node.baseUrl());
+      double idleHeap = node.heapAfterGcMiB();
+      String one = HttpAppends.events(1, null);
+      Load.run(256, Duration.ZERO, Duration.ofHours(1), i -> i < 100_000 ? http.append("touched-" + i, one, 1) : null);
+      Thread.sleep(20_000);
+      double heap = node.heapAfterGcMiB();
+      report.figure("heap after 100,000 streams touched and passivated, MiB (idle: " + Report.n(idleHeap) + ")", "group", Report.n(heap), "", "≤ 512 MiB", heap <= 512);
+    }
+  }
+
+  private static Result[] twice(int inFlight, IntFunction<CompletableFuture<Integer>> request) throws InterruptedException {
+    return new Result[] {Load.run(inFlight, WARM_UP, WINDOW, request), Load.run(inFlight, WARM_UP, WINDOW, request)};
+  }
+}
