@@ -29,7 +29,7 @@ public final class WriteBenchmark {
   private void run() throws Exception {
     for (boolean group : new boolean[] {true, false}) {
       Path dir = Files.createTempDirectory("annals-bench-");
-      try (DevCassandra cassandra = DevCassandra.start(new DevCassandra.Options(dir, DevCassandra.locateLib(""), 0, "1g", group, Duration.ofMinutes(3)))) {
+      try (DevCassandra cassandra = DevCassandra.start(new DevCassandra.Options(dir, DevCassandra.locateLib("embedded-cassandra/target/lib"), 0, "1g", group, Duration.ofMinutes(3)))) {
         onCassandra(cassandra.contactPoint(), group ? "group" : "periodic");
       }
     }

@@ -31,7 +31,8 @@ public final class AnnalsNode implements AutoCloseable {
   }
 
   /** Starts a node and returns once its HTTP API is bound and an append has succeeded. */
-  public static AnnalsNode start(Config config, Duration readyTimeout) {
+  public static AnnalsNode start(Config given, Duration readyTimeout) {
+    Config config = withContactPoints(given);
     AnnalsSettings settings = AnnalsSettings.from(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, bound), "annals", config);
@@ -47,6 +48,18 @@ public final class AnnalsNode implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("Annals node did not become ready: " + e.getMessage(), e);
     }
+  }
+
+  /** Applies {@code annals.cassandra.contact-points} ("h:p,h:p") to the driver's list, if set. */
+  static Config withContactPoints(Config config) {
+    String points = config.getString("annals.cassandra.contact-points").trim();
+    if (points.isEmpty()) {
+      return config;
+    }
+    List<String> list = java.util.Arrays.stream(points.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList();
+    return config.withValue(
+        "datastax-java-driver.basic.contact-points",
+        com.typesafe.config.ConfigValueFactory.fromIterable(list));
   }
 
   private void awaitWritable(Duration timeout) throws InterruptedException {
