@@ -1,6 +1,7 @@
 package io.annals.bench;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
@@ -26,13 +27,17 @@ final class RawDriverLoad implements AutoCloseable {
     String[] hp = contactPoint.split(":");
     session =
         CqlSession.builder()
+            // the driver's defaults only: the node's application.conf (also on this classpath)
+            // would add its own contact point
+            .withConfigLoader(DriverConfigLoader.fromClasspath("no-such-file"))
             .addContactPoint(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])))
             .withLocalDatacenter("datacenter1")
             .build();
     String cql =
         session.getMetadata().getKeyspace(journalKeyspace).flatMap(k -> k.getTable("messages")).orElseThrow()
             .describe(false)
-            .replace(journalKeyspace + ".messages", "bench_raw.messages");
+            .replace("\"" + journalKeyspace + "\".", "bench_raw.")
+            .replace(journalKeyspace + ".", "bench_raw.");
     session.execute("CREATE KEYSPACE IF NOT EXISTS bench_raw WITH replication = {'class':'SimpleStrategy','replication_factor':1}");
     session.execute(cql.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
     insert =
