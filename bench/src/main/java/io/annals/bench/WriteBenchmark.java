@@ -16,7 +16,7 @@ import java.util.function.IntFunction;
  * snapshots and keyed appends; it writes docs/benchmarks.md and docs/benchmarks-throughput.png.
  */
 public final class WriteBenchmark {
-  private static final Duration WARM_UP = Duration.ofSeconds(3);
+  private static final Duration WARM_UP = Duration.ofSeconds(4);
   private static final Duration WINDOW = Duration.ofSeconds(8);
   private final Path jar = Path.of("node/target/annals-node.jar").toAbsolutePath();
   private final Report report = new Report();
@@ -47,9 +47,6 @@ public final class WriteBenchmark {
     double rawSpread = 0;
     boolean group = mode.equals("group");
     try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of())) {
-      HttpAppends http = new HttpAppends(node.baseUrl());
-      String one = HttpAppends.events(1, null);
-      String hundred = HttpAppends.events(100, null);
       if (group) {
         try (RawDriverLoad raw = new RawDriverLoad(contactPoint, "bench_annals")) {
           rawSingle = twice(1, i -> raw.single(0))[1].eventsPerSecond();
@@ -58,15 +55,16 @@ public final class WriteBenchmark {
           report.rawOneAtATime(rawSingle);
         }
       }
-      Result[] a = twice(1, i -> http.append("one-a-" + mode, one, 1));
+      String base = node.baseUrl();
+      Result[] a = wrkTwice(base, "one-a-" + mode, new Wrk.Shape(1, 1, false), 1);
       report.throughput("one stream, 1 event/request, sequential", mode, a[0], a[1], group ? rawSingle : null, "report", null);
-      Result[] b = twice(64, i -> http.append("one-b-" + mode, one, 1));
+      Result[] b = wrkTwice(base, "one-b-" + mode, new Wrk.Shape(1, 1, false), 64);
       boolean bMet = b[1].eventsPerSecond() >= 15_000 && b[1].p99Millis() <= 25 && (!group || b[1].eventsPerSecond() >= 1.5 * rawSingle);
       report.throughput("one stream, 1 event/request, 64 in flight", mode, b[0], b[1], group ? rawSingle : null, "≥ 15,000/s, p99 ≤ 25 ms, ≥ 1.5× raw one-at-a-time", bMet);
-      Result[] c = twice(8, i -> http.append("one-c-" + mode, hundred, 100));
+      Result[] c = wrkTwice(base, "one-c-" + mode, new Wrk.Shape(100, 1, false), 8);
       report.throughput("one stream, 100 events/request, 8 in flight", mode, c[0], c[1], group ? rawBatch100 : null, "≥ 70% of raw batch-100", group ? c[1].eventsPerSecond() >= 0.7 * rawBatch100 : null);
       if (group) {
-        groupOnly(node, http, one, rawSpread);
+        groupOnly(node, rawSpread);
       }
     }
     if (group) {
@@ -74,27 +72,30 @@ public final class WriteBenchmark {
     }
   }
 
-  private void groupOnly(NodeProcess node, HttpAppends http, String one, double rawSpread) throws Exception {
+  private void groupOnly(NodeProcess node, double rawSpread) throws Exception {
+    String base = node.baseUrl();
     for (int inFlight : new int[] {1, 4, 16, 64, 256}) {
-      report.sweepPoint(inFlight, Load.run(inFlight, WARM_UP, WINDOW, i -> http.append("sweep-" + inFlight, one, 1)).eventsPerSecond());
+      Wrk.run(base, "sweep-" + inFlight, new Wrk.Shape(1, 1, false), inFlight, WARM_UP);
+      report.sweepPoint(inFlight, Wrk.run(base, "sweep-" + inFlight, new Wrk.Shape(1, 1, false), inFlight, WINDOW).eventsPerSecond());
     }
     Result[] d = new Result[2];
     double[] cpuMicros = new double[2];
+    Wrk.Shape spread = new Wrk.Shape(1, 10_000, false);
+    Wrk.run(base, "many", spread, 256, WARM_UP);
     for (int run = 0; run < 2; run++) {
       Duration before = node.cpu();
-      d[run] = Load.run(256, WARM_UP, WINDOW, i -> http.append("many-" + ThreadLocalRandom.current().nextInt(10_000), one, 1));
+      d[run] = Wrk.run(base, "many", spread, 256, WINDOW);
       double cpu = node.cpu().minus(before).toNanos() / 1e3;
-      // the CPU of the warm-up is counted too, so divide by its events as well (same rate)
-      double events = d[run].eventsPerSecond() * (WINDOW.toMillis() + WARM_UP.toMillis()) / 1000.0;
-      cpuMicros[run] = cpu / events;
+      cpuMicros[run] = cpu / (d[run].eventsPerSecond() * WINDOW.toSeconds());
     }
     report.throughput("10,000 streams, 1 event/request, 256 in flight", "group", d[0], d[1], rawSpread, "≥ 60% of raw single inserts at 256 in flight", d[1].eventsPerSecond() >= 0.6 * rawSpread);
     report.figure("node CPU per event (10,000-stream case), µs", "group", Report.n(cpuMicros[0]), Report.n(cpuMicros[1]), "≤ 30 µs", cpuMicros[1] <= 30);
-    Result[] keyed = twice(64, i -> http.append("keyed", HttpAppends.events(1, "k" + (i / 2)), 1));
-    Result[] unkeyed = twice(64, i -> http.append("unkeyed", one, 1));
+    Result[] keyed = wrkTwice(base, "keyed", new Wrk.Shape(1, 1, true), 64);
+    Result[] unkeyed = wrkTwice(base, "unkeyed", new Wrk.Shape(1, 1, false), 64);
     report.throughput("keyed events, 50% duplicates, 64 in flight", "group", keyed[0], keyed[1], null, "report (vs unkeyed below)", null);
     report.throughput("unkeyed events, 64 in flight (same run)", "group", unkeyed[0], unkeyed[1], null, "report", null);
     report.note("Keyed case: request i carries key k(i/2) with identical data, so about every second event is de-duplicated (answered 200, not written); events/s counts every answered event.");
+    report.note("HTTP load comes from wrk (one request in flight per connection, no pipelining); the raw-driver load from the Java driver's async API in the benchmark process. Cassandra, the node and the load share the machine's 2 cores.");
   }
 
   private void recoveryAndHeap(String contactPoint) throws Exception {
@@ -131,6 +132,12 @@ public final class WriteBenchmark {
       double heap = node.heapAfterGcMiB();
       report.figure("heap after 100,000 streams touched and passivated, MiB (idle: " + Report.n(idleHeap) + ")", "group", Report.n(heap), "", "≤ 512 MiB", heap <= 512);
     }
+  }
+
+  /** Warm-up, then two measured windows, with wrk. */
+  private static Result[] wrkTwice(String base, String stream, Wrk.Shape shape, int inFlight) throws Exception {
+    Wrk.run(base, stream, shape, inFlight, WARM_UP);
+    return new Result[] {Wrk.run(base, stream, shape, inFlight, WINDOW), Wrk.run(base, stream, shape, inFlight, WINDOW)};
   }
 
   private static Result[] twice(int inFlight, IntFunction<CompletableFuture<Integer>> request) throws InterruptedException {
