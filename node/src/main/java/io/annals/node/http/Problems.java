@@ -76,19 +76,22 @@ final class Problems {
 
   /** Maps a failed future or thrown exception; unknown failures are 500 and logged. */
   static HttpResponse failure(Throwable t) {
+    return response(problemFor(t));
+  }
+
+  static Problem problemFor(Throwable t) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof BadRequest bad) {
-      return badRequest(bad);
+      return badRequestProblem(bad);
     }
     if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
-      return response(
-          problem(503, "timeout", "Timed out", "the stream did not answer in time; retry later"));
+      return problem(503, "timeout", "Timed out", "the stream did not answer in time; retry later");
     }
     if (cause instanceof CircuitBreakerOpenException || isDriverFailure(cause)) {
-      return unavailable("the journal cannot be reached: " + cause.getMessage());
+      return problem(503, "unavailable", "Service unavailable", "the journal cannot be reached: " + cause.getMessage());
     }
     log.error("Unexpected failure answering a request", cause);
-    return response(problem(500, "internal-error", "Internal error", String.valueOf(cause)));
+    return problem(500, "internal-error", "Internal error", String.valueOf(cause));
   }
 
   private static boolean isDriverFailure(Throwable t) {

@@ -140,16 +140,14 @@ final class StreamRoutes extends AllDirectives {
       return ask(stream, parsed)
           .thenApply(reply -> entry(AppendAnswers.answer(stream, reply)))
           .exceptionally(
-              failure -> entry(new AppendAnswers.Answer(503, problemOf(Problems.failure(failure)))));
+              failure -> {
+                Problem p = Problems.problemFor(failure);
+                return entry(new AppendAnswers.Answer(p.status(), p));
+              });
     } catch (BadRequest bad) {
       Problem p = Problems.badRequestProblem(bad);
       return CompletableFuture.completedFuture(entry(new AppendAnswers.Answer(400, p)));
     }
-  }
-
-  private static Problem problemOf(HttpResponse response) {
-    return Problems.problem(
-        response.status().intValue(), "unavailable", "Service unavailable", "the write could not be completed; retry");
   }
 
   private static ObjectNode entry(AppendAnswers.Answer answer) {

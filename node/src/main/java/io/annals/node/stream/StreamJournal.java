@@ -15,6 +15,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -111,6 +113,14 @@ final class StreamJournal
     return settings.snapshotEvery() > 0
         ? RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2)
         : RetentionCriteria.disabled();
+  }
+
+  /** With snapshots off, recovery replays every event and ignores snapshots saved earlier. */
+  @Override
+  public Recovery recovery() {
+    return settings.snapshotEvery() > 0
+        ? Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.latest())
+        : Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
   }
 
   @Override
