@@ -57,7 +57,8 @@ final class Report {
     b.append("# Benchmarks\n\n");
     b.append("Written by `").append(command).append("` on ").append(java.time.LocalDate.now()).append(".\n\n");
     b.append("Machine: ").append(machine).append(".\n\n");
-    b.append("Each throughput case ran twice (warm-up, then a fixed window; both runs shown); latency ")
+    b.append("After each node start, 20 s of load let the JIT compile the hot paths. ")
+        .append("Each throughput case ran twice (warm-up, then a fixed window; both runs shown); latency ")
         .append("is per HTTP request, from the load generator (a separate process from the node), of ")
         .append("the second run. The raw-driver figure is the Cassandra Java driver writing the same ")
         .append("~200-byte events into a copy of the journal's table in the same run. `group`: Cassandra ")

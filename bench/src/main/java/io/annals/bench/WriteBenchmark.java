@@ -47,6 +47,8 @@ public final class WriteBenchmark {
     double rawSpread = 0;
     boolean group = mode.equals("group");
     try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of())) {
+      // let the JIT compile the node's hot paths before anything is measured
+      Wrk.run(node.baseUrl(), "jit-warm-up", new Wrk.Shape(1, 100, false), 64, Duration.ofSeconds(20));
       if (group) {
         try (RawDriverLoad raw = new RawDriverLoad(contactPoint, "bench_annals")) {
           rawSingle = twice(1, i -> raw.single(0))[1].eventsPerSecond();

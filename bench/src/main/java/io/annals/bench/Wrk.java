@@ -32,12 +32,12 @@ final class Wrk {
   }
 
   private static String lua(String prefix, Shape shape) {
-    String events = HttpAppends.events(shape.eventsPerRequest(), null).replace("]]", "] ]");
+    String events = HttpAppends.events(shape.eventsPerRequest(), null);
     return """
         wrk.method = "POST"
         wrk.headers["Content-Type"] = "application/json"
-        local body = [[%s]]
-        local payload = [[%s]]
+        local body = [=[%s]=]
+        local payload = [=[%s]=]
         local streams = %d
         local keyed = %s
         local n = 0

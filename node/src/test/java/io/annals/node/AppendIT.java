@@ -8,28 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The contract's "Append" and "Multi-stream write" sections, over HTTP on a real Cassandra. */
-@ExtendWith(RealCassandra.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AppendIT {
-  private AnnalsNode node;
-  private HttpJson http;
-
-  @BeforeAll
-  void startNode() {
-    node = RealCassandra.startNode("append_it");
-    http = new HttpJson(node.baseUrl());
-  }
-
-  @AfterAll
-  void stopNode() {
-    node.close();
+class AppendIT extends OneNodeIT {
+  @Override
+  protected String keyspace() {
+    return "append_it";
   }
 
   private static String stream() {

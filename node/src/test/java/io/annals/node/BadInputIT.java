@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,22 +16,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The contract's "Errors" section: every kind of bad input gets a 4xx application/problem+json
  * naming what is wrong, and the stream is unchanged afterwards.
  */
-@ExtendWith(RealCassandra.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BadInputIT {
-  private AnnalsNode node;
-  private HttpJson http;
+class BadInputIT extends OneNodeIT {
   private String stream;
 
-  @BeforeAll
-  void startNode() {
-    node = RealCassandra.startNode("bad_input_it");
-    http = new HttpJson(node.baseUrl());
-  }
-
-  @AfterAll
-  void stopNode() {
-    node.close();
+  @Override
+  protected String keyspace() {
+    return "bad_input_it";
   }
 
   @BeforeEach

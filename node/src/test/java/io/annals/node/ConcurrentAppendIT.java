@@ -19,28 +19,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Many clients appending to one stream at once: ordered, every append answered, nothing lost. */
-@ExtendWith(RealCassandra.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConcurrentAppendIT {
-  private AnnalsNode node;
-  private HttpJson http;
-
-  @BeforeAll
-  void startNode() {
-    node = RealCassandra.startNode("concurrent_append_it");
-    http = new HttpJson(node.baseUrl());
-  }
-
-  @AfterAll
-  void stopNode() {
-    node.close();
+class ConcurrentAppendIT extends OneNodeIT {
+  @Override
+  protected String keyspace() {
+    return "concurrent_append_it";
   }
 
   @Test
@@ -140,7 +125,7 @@ class ConcurrentAppendIT {
       ackedByClient.put(c, acked.get(c).get());
     }
     pool.shutdown();
-    List<JsonNode> events = readAll(s);
+    List<JsonNode> events = http.readAllPages("/streams/" + s + "?limit=1000");
     int total = clients * perClient;
     assertEquals(total, events.size());
     Map<Integer, Integer> nextN = new HashMap<>();
@@ -156,14 +141,4 @@ class ConcurrentAppendIT {
     assertTrue(nextN.values().stream().allMatch(v -> v == perClient));
   }
 
-  private List<JsonNode> readAll(String s) {
-    List<JsonNode> out = new ArrayList<>();
-    String next = "/streams/" + s + "?limit=1000";
-    while (next != null) {
-      JsonNode page = http.get(next).body();
-      page.path("events").forEach(out::add);
-      next = page.path("next").isNull() ? null : page.path("next").asText();
-    }
-    return out;
-  }
 }

@@ -89,6 +89,18 @@ public final class HttpJson {
     }
   }
 
+  /** Every event of a paged read, following {@code next} links from {@code path} to the end. */
+  public java.util.List<JsonNode> readAllPages(String path) {
+    java.util.List<JsonNode> out = new java.util.ArrayList<>();
+    String next = path;
+    while (next != null) {
+      JsonNode page = get(next).body();
+      page.path("events").forEach(out::add);
+      next = page.path("next").isNull() ? null : page.path("next").asText();
+    }
+    return out;
+  }
+
   /** {"type": type, "data": data} as JSON text. */
   public static String event(String type, String dataJson) {
     return "{\"type\":\"" + type + "\",\"data\":" + dataJson + "}";

@@ -96,13 +96,7 @@ class JournalOutageIT {
     cassandra.restart();
     appendUntilNot503("probe-" + UUID.randomUUID(), event("Probe", "1"));
 
-    List<JsonNode> stored = new ArrayList<>();
-    String next = "/streams/" + s + "?limit=1000";
-    while (next != null) {
-      JsonNode page = http.get(next).body();
-      page.path("events").forEach(stored::add);
-      next = page.path("next").isNull() ? null : page.path("next").asText();
-    }
+    List<JsonNode> stored = http.readAllPages("/streams/" + s + "?limit=1000");
     Map<String, Long> storedVersion = new HashMap<>();
     for (int i = 0; i < stored.size(); i++) {
       assertEquals(i + 1L, stored.get(i).path("version").asLong(), "gap-free");

@@ -9,31 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Keys, de-duplication, the surface, transactions and invalidation, schema versions and type
  * filters, over HTTP on a real Cassandra.
  */
-@ExtendWith(RealCassandra.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KeysIT {
-  private AnnalsNode node;
-  private HttpJson http;
-
-  @BeforeAll
-  void startNode() {
-    node = RealCassandra.startNode("keys_it");
-    http = new HttpJson(node.baseUrl());
-  }
-
-  @AfterAll
-  void stopNode() {
-    node.close();
+class KeysIT extends OneNodeIT {
+  @Override
+  protected String keyspace() {
+    return "keys_it";
   }
 
   private static String stream() {
@@ -170,13 +155,6 @@ class KeysIT {
   }
 
   private static List<JsonNode> surface(HttpJson client, String s) {
-    List<JsonNode> out = new ArrayList<>();
-    String next = "/streams/" + s + "/surface?limit=1000";
-    while (next != null) {
-      JsonNode page = client.get(next).body();
-      page.path("events").forEach(out::add);
-      next = page.path("next").isNull() ? null : page.path("next").asText();
-    }
-    return out;
+    return client.readAllPages("/streams/" + s + "/surface?limit=1000");
   }
 }
