@@ -84,7 +84,7 @@ final class Report {
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, w, h);
     int left = 90;
-    int right = w - 30;
+    int right = w - 90;
     int top = 50;
     int bottom = h - 60;
     double max = Math.max(rawOneAtATime, sweep.values().stream().mapToDouble(d -> d).max().orElse(1)) * 1.15;
