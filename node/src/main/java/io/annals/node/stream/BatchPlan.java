@@ -35,6 +35,8 @@ final class BatchPlan {
   private final Map<UUID, Written> pendingIds = new HashMap<>();
   private final Map<String, KeyEvent> pendingKeys = new HashMap<>();
   private final Set<Long> pendingInvalidations = new HashSet<>();
+  // keys this batch adds to the stream (not updates of keys it has)
+  private final Set<String> pendingNewKeys = new HashSet<>();
   private final int maxKeys;
 
   BatchPlan(StreamState state, long recordedMicros, int maxKeys) {
@@ -63,7 +65,7 @@ final class BatchPlan {
 
   /** An invalidation of a transaction that cannot be invalidated, or keys beyond the limit. */
   private AppendReply refuse(Append append) {
-    int newKeys = 0;
+    Set<String> newKeys = new HashSet<>();
     for (NewEvent e : append.events()) {
       Long target = e.invalidates();
       if (target != null && (target < 1 || target > transaction)) {
@@ -76,10 +78,10 @@ final class BatchPlan {
         return new StreamEntity.NotInvalidatable(target, "transaction " + target + " is itself an invalidation");
       }
       if (e.key() != null && !state.hasKey(e.key()) && !pendingKeys.containsKey(e.key())) {
-        newKeys++;
+        newKeys.add(e.key());
       }
     }
-    if (newKeys > 0 && state.keyCount() + pendingKeys.size() + newKeys > maxKeys) {
+    if (!newKeys.isEmpty() && state.keyCount() + pendingNewKeys.size() + newKeys.size() > maxKeys) {
       return new StreamEntity.TooManyKeys(maxKeys);
     }
     return null;
@@ -104,6 +106,9 @@ final class BatchPlan {
       pendingIds.put(e.id(), new Written(version, txn, e.contentHash()));
       if (e.key() != null) {
         pendingKeys.put(e.key(), new KeyEvent(version, txn, e.type(), Fingerprint.of(e.data())));
+        if (!state.hasKey(e.key())) {
+          pendingNewKeys.add(e.key());
+        }
       }
       if (e.invalidates() != null) {
         pendingInvalidations.add(e.invalidates());
