@@ -126,28 +126,24 @@ final class Problems {
                             "send the body as application/json"))))
         .handle(
             MalformedQueryParamRejection.class,
-            r ->
-                complete(
-                    response(
-                        problem(
-                            400,
-                            "invalid-query-parameter",
-                            "Invalid query parameter",
-                            "query parameter '" + r.parameterName() + "': " + r.errorMsg()))))
+            r -> queryParameter(r.parameterName(), r.errorMsg()))
         .handle(
             MissingQueryParamRejection.class,
-            r ->
-                complete(
-                    response(
-                        problem(
-                            400,
-                            "invalid-query-parameter",
-                            "Missing query parameter",
-                            "query parameter '" + r.parameterName() + "' is required"))))
+            r -> queryParameter(r.parameterName(), "it is required"))
         .handleAll(MethodRejection.class, Problems::methodNotAllowed)
         .handleNotFound(
-            complete(notFound("not-found", "no resource at this path; see /openapi.json")))
+            complete(notFound("not-found", "no resource at this path; see docs/api.md")))
         .build();
+  }
+
+  private static Route queryParameter(String name, String what) {
+    return complete(
+        response(
+            problem(
+                400,
+                "invalid-query-parameter",
+                "Invalid query parameter",
+                "query parameter '" + name + "': " + what)));
   }
 
   private static Route methodNotAllowed(List<MethodRejection> rejections) {
