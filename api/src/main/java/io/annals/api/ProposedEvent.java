@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * An event as a client sends it in an append. {@code id} may be null (the server generates one);
- * {@code data} is any JSON value and is kept as sent; {@code key} and {@code metadata} are optional.
+ * {@code data} is any JSON value and is kept as sent; {@code key} and {@code metadata} are
+ * optional.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProposedEvent(

@@ -49,11 +49,18 @@ final class HttpAppends {
         .thenApply(r -> r.statusCode() / 100 == 2 ? events : 0);
   }
 
-  /** Milliseconds until {@code GET /streams/{stream}?from=..&limit=1} answers (recovers the stream). */
+  /**
+   * Milliseconds until {@code GET /streams/{stream}?from=..&limit=1} answers (recovers the stream).
+   */
   long timeFirstRead(String stream, long from) throws Exception {
     long start = System.nanoTime();
     HttpResponse<String> r =
-        http.send(HttpRequest.newBuilder(URI.create(base + "/streams/" + stream + "?from=" + from + "&limit=1")).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(base + "/streams/" + stream + "?from=" + from + "&limit=1"))
+                .timeout(Duration.ofMinutes(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IllegalStateException("read answered " + r.statusCode() + ": " + r.body());
     }

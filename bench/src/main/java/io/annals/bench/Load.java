@@ -10,14 +10,18 @@ import java.util.function.IntFunction;
 
 /**
  * A closed-loop load: keeps {@code inFlight} requests outstanding, warms up, then measures a fixed
- * window. A request is a function of its sequence number returning a future of its event count
- * (0 or less on failure); latency is from send to completion. A request function returning null
- * ends the load early (for a fixed number of requests).
+ * window. A request is a function of its sequence number returning a future of its event count (0
+ * or less on failure); latency is from send to completion. A request function returning null ends
+ * the load early (for a fixed number of requests).
  */
 final class Load {
   private Load() {}
 
-  static Result run(int inFlight, Duration warmUp, Duration window, IntFunction<CompletableFuture<Integer>> request)
+  static Result run(
+      int inFlight,
+      Duration warmUp,
+      Duration window,
+      IntFunction<CompletableFuture<Integer>> request)
       throws InterruptedException {
     Semaphore slots = new Semaphore(inFlight);
     AtomicBoolean measuring = new AtomicBoolean(false);
@@ -40,23 +44,29 @@ final class Load {
         slots.release();
         break;
       }
-      pending.whenComplete((count, failure) -> {
-        long took = System.nanoTime() - sent;
-        if (counted) {
-          if (failure != null || count == null || count <= 0) {
-            failures.incrementAndGet();
-          } else {
-            events.addAndGet(count);
-            int i = recorded.getAndIncrement();
-            if (i < latencies.length) {
-              latencies[i] = took;
+      pending.whenComplete(
+          (count, failure) -> {
+            long took = System.nanoTime() - sent;
+            if (counted) {
+              if (failure != null || count == null || count <= 0) {
+                failures.incrementAndGet();
+              } else {
+                events.addAndGet(count);
+                int i = recorded.getAndIncrement();
+                if (i < latencies.length) {
+                  latencies[i] = took;
+                }
+              }
             }
-          }
-        }
-        slots.release();
-      });
+            slots.release();
+          });
     }
     slots.acquire(inFlight);
-    return Result.of(events.get(), window.toNanos() / 1e9, latencies, Math.min(recorded.get(), latencies.length), failures.get());
+    return Result.of(
+        events.get(),
+        window.toNanos() / 1e9,
+        latencies,
+        Math.min(recorded.get(), latencies.length),
+        failures.get());
   }
 }

@@ -26,13 +26,23 @@ final class NodeProcess implements AutoCloseable {
     this.httpPort = httpPort;
   }
 
-  static NodeProcess start(Path jar, String contactPoint, String keyspace, List<String> extraFlags) throws Exception {
+  static NodeProcess start(Path jar, String contactPoint, String keyspace, List<String> extraFlags)
+      throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-Xms1g"));
-    cmd.addAll(List.of("-Dpekko.remote.artery.canonical.port=0", "-Dpekko.management.http.port=0", "-Dpekko.loglevel=WARNING"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-Xms1g"));
+    cmd.addAll(
+        List.of(
+            "-Dpekko.remote.artery.canonical.port=0",
+            "-Dpekko.management.http.port=0",
+            "-Dpekko.loglevel=WARNING"));
     cmd.addAll(extraFlags);
     cmd.addAll(List.of("-jar", jar.toString(), "run"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -43,20 +53,25 @@ final class NodeProcess implements AutoCloseable {
     pb.environment().put("ANNALS_SNAPSHOT_KEYSPACE", keyspace + "_snapshot");
     Process p = pb.start();
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          if (line.startsWith("Annals ready")) {
-            ready.complete(null);
-          } else if (line.contains("ERROR") || line.contains("could not start")) {
-            System.err.println("[node] " + line);
-          }
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-      ready.completeExceptionally(new IllegalStateException("node exited before it was ready"));
-    }, "node-output");
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  if (line.startsWith("Annals ready")) {
+                    ready.complete(null);
+                  } else if (line.contains("ERROR") || line.contains("could not start")) {
+                    System.err.println("[node] " + line);
+                  }
+                }
+              } catch (IOException ignored) {
+                // the process ended
+              }
+              ready.completeExceptionally(
+                  new IllegalStateException("node exited before it was ready"));
+            },
+            "node-output");
     pump.setDaemon(true);
     pump.start();
     ready.get(3, TimeUnit.MINUTES);
@@ -85,7 +100,10 @@ final class NodeProcess implements AutoCloseable {
 
   private String jcmd(String command) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor(60, TimeUnit.SECONDS);
     return out;

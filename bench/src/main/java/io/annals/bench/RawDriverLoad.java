@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class RawDriverLoad implements AutoCloseable {
   private final CqlSession session;
   private final PreparedStatement insert;
-  private final ByteBuffer payload = ByteBuffer.wrap(HttpAppends.PAYLOAD.getBytes(StandardCharsets.UTF_8));
+  private final ByteBuffer payload =
+      ByteBuffer.wrap(HttpAppends.PAYLOAD.getBytes(StandardCharsets.UTF_8));
   private final AtomicLongArray nextSeq = new AtomicLongArray(10_000);
 
   RawDriverLoad(String contactPoint, String journalKeyspace) {
@@ -34,11 +35,16 @@ final class RawDriverLoad implements AutoCloseable {
             .withLocalDatacenter("datacenter1")
             .build();
     String cql =
-        session.getMetadata().getKeyspace(journalKeyspace).flatMap(k -> k.getTable("messages")).orElseThrow()
+        session
+            .getMetadata()
+            .getKeyspace(journalKeyspace)
+            .flatMap(k -> k.getTable("messages"))
+            .orElseThrow()
             .describe(false)
             .replace("\"" + journalKeyspace + "\".", "bench_raw.")
             .replace(journalKeyspace + ".", "bench_raw.");
-    session.execute("CREATE KEYSPACE IF NOT EXISTS bench_raw WITH replication = {'class':'SimpleStrategy','replication_factor':1}");
+    session.execute(
+        "CREATE KEYSPACE IF NOT EXISTS bench_raw WITH replication = {'class':'SimpleStrategy','replication_factor':1}");
     session.execute(cql.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"));
     insert =
         session.prepare(
@@ -48,7 +54,8 @@ final class RawDriverLoad implements AutoCloseable {
   /** One single-row insert into partition {@code partition} (0..9999). */
   CompletableFuture<Integer> single(int partition) {
     long seq = nextSeq.incrementAndGet(partition);
-    return session.executeAsync(insert.bind("raw-" + partition, seq, Uuids.timeBased(), payload.duplicate()))
+    return session
+        .executeAsync(insert.bind("raw-" + partition, seq, Uuids.timeBased(), payload.duplicate()))
         .toCompletableFuture()
         .thenApply(rs -> 1);
   }
@@ -57,7 +64,12 @@ final class RawDriverLoad implements AutoCloseable {
   CompletableFuture<Integer> batch(int partition, int size) {
     BatchStatementBuilder b = BatchStatement.builder(DefaultBatchType.UNLOGGED);
     for (int i = 0; i < size; i++) {
-      b.addStatement(insert.bind("raw-" + partition, nextSeq.incrementAndGet(partition), Uuids.timeBased(), payload.duplicate()));
+      b.addStatement(
+          insert.bind(
+              "raw-" + partition,
+              nextSeq.incrementAndGet(partition),
+              Uuids.timeBased(),
+              payload.duplicate()));
     }
     return session.executeAsync(b.build()).toCompletableFuture().thenApply(rs -> size);
   }

@@ -27,16 +27,35 @@ final class Report {
   }
 
   /** A throughput row: both runs, latency of the second, the raw figure and the target. */
-  void throughput(String name, String mode, Result r1, Result r2, Double raw, String target, Boolean met) {
-    String ratio = raw == null ? "" : String.format("%.2f× (%.0f%%)", r2.eventsPerSecond() / raw, 100 * r2.eventsPerSecond() / raw);
-    rows.add(String.format("| %s | %s | %s | %s | %.1f | %.1f | %d | %s | %s | %s | %s |",
-        name, mode, n(r1.eventsPerSecond()), n(r2.eventsPerSecond()), r2.p50Millis(), r2.p99Millis(),
-        r1.failures() + r2.failures(), raw == null ? "" : n(raw), ratio, target, met == null ? "" : met ? "yes" : "**no**"));
+  void throughput(
+      String name, String mode, Result r1, Result r2, Double raw, String target, Boolean met) {
+    String ratio =
+        raw == null
+            ? ""
+            : String.format(
+                "%.2f× (%.0f%%)", r2.eventsPerSecond() / raw, 100 * r2.eventsPerSecond() / raw);
+    rows.add(
+        String.format(
+            "| %s | %s | %s | %s | %.1f | %.1f | %d | %s | %s | %s | %s |",
+            name,
+            mode,
+            n(r1.eventsPerSecond()),
+            n(r2.eventsPerSecond()),
+            r2.p50Millis(),
+            r2.p99Millis(),
+            r1.failures() + r2.failures(),
+            raw == null ? "" : n(raw),
+            ratio,
+            target,
+            met == null ? "" : met ? "yes" : "**no**"));
   }
 
   /** A single-figure row (CPU per event, heap, recovery time). */
   void figure(String name, String mode, String value1, String value2, String target, Boolean met) {
-    rows.add(String.format("| %s | %s | %s | %s |  |  |  |  |  | %s | %s |", name, mode, value1, value2, target, met == null ? "" : met ? "yes" : "**no**"));
+    rows.add(
+        String.format(
+            "| %s | %s | %s | %s |  |  |  |  |  | %s | %s |",
+            name, mode, value1, value2, target, met == null ? "" : met ? "yes" : "**no**"));
   }
 
   void note(String text) {
@@ -55,16 +74,26 @@ final class Report {
     chart(png);
     StringBuilder b = new StringBuilder();
     b.append("# Benchmarks\n\n");
-    b.append("Written by `").append(command).append("` on ").append(java.time.LocalDate.now()).append(".\n\n");
+    b.append("Written by `")
+        .append(command)
+        .append("` on ")
+        .append(java.time.LocalDate.now())
+        .append(".\n\n");
     b.append("Machine: ").append(machine).append(".\n\n");
     b.append("After each node start, 20 s of load let the JIT compile the hot paths. ")
-        .append("Each throughput case ran twice (warm-up, then a fixed window; both runs shown); latency ")
-        .append("is per HTTP request, from the load generator (a separate process from the node), of ")
-        .append("the second run. The raw-driver figure is the Cassandra Java driver writing the same ")
-        .append("~200-byte events into a copy of the journal's table in the same run. `group`: Cassandra ")
-        .append("fsyncs the commit log before acknowledging (2 ms window, dev mode's default); `periodic`: ")
+        .append(
+            "Each throughput case ran twice (warm-up, then a fixed window; both runs shown); latency ")
+        .append(
+            "is per HTTP request, from the load generator (a separate process from the node), of ")
+        .append(
+            "the second run. The raw-driver figure is the Cassandra Java driver writing the same ")
+        .append(
+            "~200-byte events into a copy of the journal's table in the same run. `group`: Cassandra ")
+        .append(
+            "fsyncs the commit log before acknowledging (2 ms window, dev mode's default); `periodic`: ")
         .append("fsync every 10 s.\n\n");
-    b.append("| case | commit log | run 1 (events/s) | run 2 (events/s) | p50 ms | p99 ms | failed requests | raw driver (events/s) | ratio to raw | target | met |\n");
+    b.append(
+        "| case | commit log | run 1 (events/s) | run 2 (events/s) | p50 ms | p99 ms | failed requests | raw driver (events/s) | ratio to raw | target | met |\n");
     b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     rows.forEach(r -> b.append(r).append('\n'));
     b.append("\n![events/s against requests in flight](").append(png.getFileName()).append(")\n\n");
@@ -87,7 +116,8 @@ final class Report {
     int right = w - 90;
     int top = 50;
     int bottom = h - 60;
-    double max = Math.max(rawOneAtATime, sweep.values().stream().mapToDouble(d -> d).max().orElse(1)) * 1.15;
+    double max =
+        Math.max(rawOneAtATime, sweep.values().stream().mapToDouble(d -> d).max().orElse(1)) * 1.15;
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
     g.drawString("Annals: one stream, one event per request (group commit log)", left, 30);
@@ -110,7 +140,9 @@ final class Report {
       g.drawString(xs.get(i) + " in flight", px[i] - 25, bottom + 20);
     }
     g.setColor(new Color(200, 60, 40));
-    g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 6}, 0));
+    g.setStroke(
+        new BasicStroke(
+            1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 6}, 0));
     int rawY = bottom - (int) ((bottom - top) * rawOneAtATime / max);
     g.drawLine(left, rawY, right, rawY);
     g.drawString("raw driver, one insert at a time", right - 200, rawY - 6);

@@ -29,15 +29,36 @@ public final class WriteBenchmark {
   private void run() throws Exception {
     for (boolean group : new boolean[] {true, false}) {
       Path dir = Files.createTempDirectory("annals-bench-");
-      try (DevCassandra cassandra = DevCassandra.start(new DevCassandra.Options(dir, DevCassandra.locateLib("embedded-cassandra/target/lib"), 0, "1g", group, Duration.ofMinutes(3)))) {
+      try (DevCassandra cassandra =
+          DevCassandra.start(
+              new DevCassandra.Options(
+                  dir,
+                  DevCassandra.locateLib("embedded-cassandra/target/lib"),
+                  0,
+                  "1g",
+                  group,
+                  Duration.ofMinutes(3)))) {
         onCassandra(cassandra.contactPoint(), group ? "group" : "periodic");
       }
     }
-    String machine = Runtime.getRuntime().availableProcessors() + " cores, "
-        + Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ") + ", "
-        + Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst().orElse("cpu ?").replaceAll(".*: ", "")
-        + ", Java " + System.getProperty("java.version") + ", Cassandra 5.0.6 with 1 GiB heap, node with 1 GiB heap, all on one machine over loopback";
-    report.write(Path.of("docs/benchmarks.md"), Path.of("docs/benchmarks-throughput.png"), machine, "bench/run");
+    String machine =
+        Runtime.getRuntime().availableProcessors()
+            + " cores, "
+            + Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ")
+            + ", "
+            + Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("model name"))
+                .findFirst()
+                .orElse("cpu ?")
+                .replaceAll(".*: ", "")
+            + ", Java "
+            + System.getProperty("java.version")
+            + ", Cassandra 5.0.6 with 1 GiB heap, node with 1 GiB heap, all on one machine over loopback";
+    report.write(
+        Path.of("docs/benchmarks.md"),
+        Path.of("docs/benchmarks-throughput.png"),
+        machine,
+        "bench/run");
     System.out.println("Wrote docs/benchmarks.md");
   }
 
@@ -48,23 +69,50 @@ public final class WriteBenchmark {
     boolean group = mode.equals("group");
     try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of())) {
       // let the JIT compile the node's hot paths before anything is measured
-      Wrk.run(node.baseUrl(), "jit-warm-up", new Wrk.Shape(1, 100, false), 64, Duration.ofSeconds(20));
+      Wrk.run(
+          node.baseUrl(), "jit-warm-up", new Wrk.Shape(1, 100, false), 64, Duration.ofSeconds(20));
       if (group) {
         try (RawDriverLoad raw = new RawDriverLoad(contactPoint, "bench_annals")) {
           rawSingle = twice(1, i -> raw.single(0))[1].eventsPerSecond();
           rawBatch100 = twice(8, i -> raw.batch(1, 100))[1].eventsPerSecond();
-          rawSpread = twice(256, i -> raw.single(ThreadLocalRandom.current().nextInt(10_000)))[1].eventsPerSecond();
+          rawSpread =
+              twice(256, i -> raw.single(ThreadLocalRandom.current().nextInt(10_000)))[1]
+                  .eventsPerSecond();
           report.rawOneAtATime(rawSingle);
         }
       }
       String base = node.baseUrl();
       Result[] a = wrkTwice(base, "one-a-" + mode, new Wrk.Shape(1, 1, false), 1);
-      report.throughput("one stream, 1 event/request, sequential", mode, a[0], a[1], group ? rawSingle : null, "report", null);
+      report.throughput(
+          "one stream, 1 event/request, sequential",
+          mode,
+          a[0],
+          a[1],
+          group ? rawSingle : null,
+          "report",
+          null);
       Result[] b = wrkTwice(base, "one-b-" + mode, new Wrk.Shape(1, 1, false), 64);
-      boolean bMet = b[1].eventsPerSecond() >= 15_000 && b[1].p99Millis() <= 25 && (!group || b[1].eventsPerSecond() >= 1.5 * rawSingle);
-      report.throughput("one stream, 1 event/request, 64 in flight", mode, b[0], b[1], group ? rawSingle : null, "≥ 15,000/s, p99 ≤ 25 ms, ≥ 1.5× raw one-at-a-time", bMet);
+      boolean bMet =
+          b[1].eventsPerSecond() >= 15_000
+              && b[1].p99Millis() <= 25
+              && (!group || b[1].eventsPerSecond() >= 1.5 * rawSingle);
+      report.throughput(
+          "one stream, 1 event/request, 64 in flight",
+          mode,
+          b[0],
+          b[1],
+          group ? rawSingle : null,
+          "≥ 15,000/s, p99 ≤ 25 ms, ≥ 1.5× raw one-at-a-time",
+          bMet);
       Result[] c = wrkTwice(base, "one-c-" + mode, new Wrk.Shape(100, 1, false), 8);
-      report.throughput("one stream, 100 events/request, 8 in flight", mode, c[0], c[1], group ? rawBatch100 : null, "≥ 70% of raw batch-100", group ? c[1].eventsPerSecond() >= 0.7 * rawBatch100 : null);
+      report.throughput(
+          "one stream, 100 events/request, 8 in flight",
+          mode,
+          c[0],
+          c[1],
+          group ? rawBatch100 : null,
+          "≥ 70% of raw batch-100",
+          group ? c[1].eventsPerSecond() >= 0.7 * rawBatch100 : null);
       if (group) {
         groupOnly(node, rawSpread);
       }
@@ -78,7 +126,10 @@ public final class WriteBenchmark {
     String base = node.baseUrl();
     for (int inFlight : new int[] {1, 4, 16, 64, 256}) {
       Wrk.run(base, "sweep-" + inFlight, new Wrk.Shape(1, 1, false), inFlight, WARM_UP);
-      report.sweepPoint(inFlight, Wrk.run(base, "sweep-" + inFlight, new Wrk.Shape(1, 1, false), inFlight, WINDOW).eventsPerSecond());
+      report.sweepPoint(
+          inFlight,
+          Wrk.run(base, "sweep-" + inFlight, new Wrk.Shape(1, 1, false), inFlight, WINDOW)
+              .eventsPerSecond());
     }
     Result[] d = new Result[2];
     double[] cpuMicros = new double[2];
@@ -90,14 +141,38 @@ public final class WriteBenchmark {
       double cpu = node.cpu().minus(before).toNanos() / 1e3;
       cpuMicros[run] = cpu / (d[run].eventsPerSecond() * WINDOW.toSeconds());
     }
-    report.throughput("10,000 streams, 1 event/request, 256 in flight", "group", d[0], d[1], rawSpread, "≥ 60% of raw single inserts at 256 in flight", d[1].eventsPerSecond() >= 0.6 * rawSpread);
-    report.figure("node CPU per event (10,000-stream case), µs", "group", Report.n(cpuMicros[0]), Report.n(cpuMicros[1]), "≤ 30 µs", cpuMicros[1] <= 30);
+    report.throughput(
+        "10,000 streams, 1 event/request, 256 in flight",
+        "group",
+        d[0],
+        d[1],
+        rawSpread,
+        "≥ 60% of raw single inserts at 256 in flight",
+        d[1].eventsPerSecond() >= 0.6 * rawSpread);
+    report.figure(
+        "node CPU per event (10,000-stream case), µs",
+        "group",
+        Report.n(cpuMicros[0]),
+        Report.n(cpuMicros[1]),
+        "≤ 30 µs",
+        cpuMicros[1] <= 30);
     Result[] keyed = wrkTwice(base, "keyed", new Wrk.Shape(1, 1, true), 64);
     Result[] unkeyed = wrkTwice(base, "unkeyed", new Wrk.Shape(1, 1, false), 64);
-    report.throughput("keyed events, 50% duplicates, 64 in flight", "group", keyed[0], keyed[1], null, "report (vs unkeyed below)", null);
-    report.throughput("unkeyed events, 64 in flight (same run)", "group", unkeyed[0], unkeyed[1], null, "report", null);
-    report.note("Keyed case: request i carries key k(i/2) with identical data, so about every second event is de-duplicated (answered 200, not written); events/s counts every answered event.");
-    report.note("HTTP load comes from wrk (one request in flight per connection, no pipelining); the raw-driver load from the Java driver's async API in the benchmark process. Cassandra, the node and the load share the machine's 2 cores.");
+    report.throughput(
+        "keyed events, 50% duplicates, 64 in flight",
+        "group", keyed[0], keyed[1], null, "report (vs unkeyed below)", null);
+    report.throughput(
+        "unkeyed events, 64 in flight (same run)",
+        "group",
+        unkeyed[0],
+        unkeyed[1],
+        null,
+        "report",
+        null);
+    report.note(
+        "Keyed case: request i carries key k(i/2) with identical data, so about every second event is de-duplicated (answered 200, not written); events/s counts every answered event.");
+    report.note(
+        "HTTP load comes from wrk (one request in flight per connection, no pipelining); the raw-driver load from the Java driver's async API in the benchmark process. Cassandra, the node and the load share the machine's 2 cores.");
   }
 
   private void recoveryAndHeap(String contactPoint) throws Exception {
@@ -108,7 +183,13 @@ public final class WriteBenchmark {
         StringBuilder events = new StringBuilder("[");
         for (int i = 0; i < 1000; i++) {
           int n = batch * 1000 + i;
-          events.append(i > 0 ? "," : "").append("{\"type\":\"Set\",\"key\":\"key-").append(n % 50_000).append("\",\"data\":{\"n\":").append(n).append("}}");
+          events
+              .append(i > 0 ? "," : "")
+              .append("{\"type\":\"Set\",\"key\":\"key-")
+              .append(n % 50_000)
+              .append("\",\"data\":{\"n\":")
+              .append(n)
+              .append("}}");
         }
         if (http.append(big, events + "]", 1000).join() != 1000) {
           throw new IllegalStateException("writing the recovery stream failed");
@@ -118,31 +199,56 @@ public final class WriteBenchmark {
     long[] millis = new long[2];
     String[] flags = {"-Dannals.stream.snapshot-every=10000", "-Dannals.stream.snapshot-every=0"};
     for (int i = 0; i < 2; i++) {
-      try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of(flags[i]))) {
+      try (NodeProcess node =
+          NodeProcess.start(jar, contactPoint, "bench_annals", List.of(flags[i]))) {
         millis[i] = new HttpAppends(node.baseUrl()).timeFirstRead(big, 200_000);
       }
     }
-    report.figure("recovery of 200,000 events / 50,000 keys, ms (first read after start)", "group", millis[0] + " (snapshots on)", millis[1] + " (snapshots off)", "report", null);
+    report.figure(
+        "recovery of 200,000 events / 50,000 keys, ms (first read after start)",
+        "group",
+        millis[0] + " (snapshots on)",
+        millis[1] + " (snapshots off)",
+        "report",
+        null);
 
     String idle = "-Dpekko.cluster.sharding.passivation.default-strategy.idle-entity.timeout=5s";
     try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of(idle))) {
       HttpAppends http = new HttpAppends(node.baseUrl());
       double idleHeap = node.heapAfterGcMiB();
       String one = HttpAppends.events(1, null);
-      Load.run(256, Duration.ZERO, Duration.ofHours(1), i -> i < 100_000 ? http.append("touched-" + i, one, 1) : null);
+      Load.run(
+          256,
+          Duration.ZERO,
+          Duration.ofHours(1),
+          i -> i < 100_000 ? http.append("touched-" + i, one, 1) : null);
       Thread.sleep(20_000);
       double heap = node.heapAfterGcMiB();
-      report.figure("heap after 100,000 streams touched and passivated, MiB (idle: " + Report.n(idleHeap) + ")", "group", Report.n(heap), "", "≤ 512 MiB", heap <= 512);
+      report.figure(
+          "heap after 100,000 streams touched and passivated, MiB (idle: "
+              + Report.n(idleHeap)
+              + ")",
+          "group",
+          Report.n(heap),
+          "",
+          "≤ 512 MiB",
+          heap <= 512);
     }
   }
 
   /** Warm-up, then two measured windows, with wrk. */
-  private static Result[] wrkTwice(String base, String stream, Wrk.Shape shape, int inFlight) throws Exception {
+  private static Result[] wrkTwice(String base, String stream, Wrk.Shape shape, int inFlight)
+      throws Exception {
     Wrk.run(base, stream, shape, inFlight, WARM_UP);
-    return new Result[] {Wrk.run(base, stream, shape, inFlight, WINDOW), Wrk.run(base, stream, shape, inFlight, WINDOW)};
+    return new Result[] {
+      Wrk.run(base, stream, shape, inFlight, WINDOW), Wrk.run(base, stream, shape, inFlight, WINDOW)
+    };
   }
 
-  private static Result[] twice(int inFlight, IntFunction<CompletableFuture<Integer>> request) throws InterruptedException {
-    return new Result[] {Load.run(inFlight, WARM_UP, WINDOW, request), Load.run(inFlight, WARM_UP, WINDOW, request)};
+  private static Result[] twice(int inFlight, IntFunction<CompletableFuture<Integer>> request)
+      throws InterruptedException {
+    return new Result[] {
+      Load.run(inFlight, WARM_UP, WINDOW, request), Load.run(inFlight, WARM_UP, WINDOW, request)
+    };
   }
 }

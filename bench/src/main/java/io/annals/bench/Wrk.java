@@ -16,14 +16,28 @@ import java.util.regex.Pattern;
 final class Wrk {
   private Wrk() {}
 
-  /** What each request appends: events per request, streams to spread over, keys (50% duplicates). */
+  /**
+   * What each request appends: events per request, streams to spread over, keys (50% duplicates).
+   */
   record Shape(int eventsPerRequest, int streams, boolean keyed) {}
 
-  static Result run(String base, String streamPrefix, Shape shape, int connections, Duration duration) throws Exception {
+  static Result run(
+      String base, String streamPrefix, Shape shape, int connections, Duration duration)
+      throws Exception {
     Path script = Files.createTempFile("annals-wrk-", ".lua");
     Files.writeString(script, lua(streamPrefix, shape));
     int threads = shape.keyed() || connections == 1 ? 1 : 2;
-    List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + duration.toSeconds() + "s", "--latency", "-s", script.toString(), base));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "wrk",
+                "-t" + threads,
+                "-c" + connections,
+                "-d" + duration.toSeconds() + "s",
+                "--latency",
+                "-s",
+                script.toString(),
+                base));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor();
@@ -49,7 +63,8 @@ final class Wrk {
           if keyed then b = '[{"type":"OrderPlaced","key":"k' .. math.floor(n / 2) .. '","data":' .. payload .. '}]' end
           return wrk.format(nil, path, nil, b)
         end
-        """.formatted(events, HttpAppends.PAYLOAD, shape.streams(), shape.keyed(), prefix);
+        """
+        .formatted(events, HttpAppends.PAYLOAD, shape.streams(), shape.keyed(), prefix);
   }
 
   private static Result parse(String out, int eventsPerRequest, Duration duration) {
@@ -60,18 +75,22 @@ final class Wrk {
     long requests = Long.parseLong(total.group(1));
     Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(out);
     long failed = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
-    Matcher errors = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
+    Matcher errors =
+        Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+            .matcher(out);
     if (errors.find()) {
       for (int i = 1; i <= 4; i++) {
         failed += Long.parseLong(errors.group(i));
       }
     }
     double ok = (requests - failed) * (double) eventsPerRequest;
-    return new Result(ok / duration.toSeconds(), percentile(out, "50%"), percentile(out, "99%"), failed);
+    return new Result(
+        ok / duration.toSeconds(), percentile(out, "50%"), percentile(out, "99%"), failed);
   }
 
   private static double percentile(String out, String label) {
-    Matcher m = Pattern.compile("\\s" + Pattern.quote(label) + "\\s+([\\d.]+)(us|ms|s)").matcher(out);
+    Matcher m =
+        Pattern.compile("\\s" + Pattern.quote(label) + "\\s+([\\d.]+)(us|ms|s)").matcher(out);
     if (!m.find()) {
       return Double.NaN;
     }

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Annals node: its actor system, its HTTP binding, and the start-up check that makes
- * "ready" mean "an append succeeds" (it appends a NodeStarted event to the reserved stream
- * {@code $nodes}). Used by {@link Main} and by the integration tests.
+ * "ready" mean "an append succeeds" (it appends a NodeStarted event to the reserved stream {@code
+ * $nodes}). Used by {@link Main} and by the integration tests.
  */
 public final class AnnalsNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnnalsNode.class);
@@ -35,10 +35,14 @@ public final class AnnalsNode implements AutoCloseable {
     Config config = withContactPoints(given);
     AnnalsSettings settings = AnnalsSettings.from(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, bound), "annals", config);
+    ActorSystem<Void> system =
+        ActorSystem.create(Guardian.create(settings, bound), "annals", config);
     system
         .getWhenTerminated()
-        .thenRun(() -> bound.completeExceptionally(new IllegalStateException("the actor system stopped during start-up")));
+        .thenRun(
+            () ->
+                bound.completeExceptionally(
+                    new IllegalStateException("the actor system stopped during start-up")));
     try {
       ServerBinding binding = bound.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
       AnnalsNode node = new AnnalsNode(system, binding);
@@ -56,7 +60,11 @@ public final class AnnalsNode implements AutoCloseable {
     if (points.isEmpty()) {
       return config;
     }
-    List<String> list = java.util.Arrays.stream(points.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList();
+    List<String> list =
+        java.util.Arrays.stream(points.split(","))
+            .map(String::trim)
+            .filter(p -> !p.isEmpty())
+            .toList();
     return config.withValue(
         "datastax-java-driver.basic.contact-points",
         com.typesafe.config.ConfigValueFactory.fromIterable(list));
@@ -77,7 +85,8 @@ public final class AnnalsNode implements AutoCloseable {
                     Duration.ofSeconds(10))
                 .toCompletableFuture()
                 .get(15, TimeUnit.SECONDS);
-        if (reply instanceof StreamEntity.Appended || reply instanceof StreamEntity.AlreadyAppended) {
+        if (reply instanceof StreamEntity.Appended
+            || reply instanceof StreamEntity.AlreadyAppended) {
           return;
         }
         log.info("Waiting for the journal: {}", reply);

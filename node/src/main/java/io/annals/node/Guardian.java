@@ -10,7 +10,9 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
-/** Wiring only: joins the cluster (self-join where configured), starts sharding and the HTTP API. */
+/**
+ * Wiring only: joins the cluster (self-join where configured), starts sharding and the HTTP API.
+ */
 final class Guardian {
   private Guardian() {}
 

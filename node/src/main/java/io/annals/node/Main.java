@@ -33,14 +33,15 @@ public final class Main {
       if (i + 1 >= args.length) {
         fail("missing value after " + args[i] + "\n" + USAGE);
       }
-      config = switch (args[i]) {
-        case "--http-port" -> with(config, "annals.http.port", Integer.parseInt(args[i + 1]));
-        case "--data-dir" -> with(config, "annals.dev.data-dir", args[i + 1]);
-        default -> {
-          fail("unknown option " + args[i] + "\n" + USAGE);
-          yield config;
-        }
-      };
+      config =
+          switch (args[i]) {
+            case "--http-port" -> with(config, "annals.http.port", Integer.parseInt(args[i + 1]));
+            case "--data-dir" -> with(config, "annals.dev.data-dir", args[i + 1]);
+            default -> {
+              fail("unknown option " + args[i] + "\n" + USAGE);
+              yield config;
+            }
+          };
     }
     try {
       if (dev) {
@@ -88,7 +89,9 @@ public final class Main {
     System.out.println("Annals ready at " + node.baseUrl());
   }
 
-  /** The environment file chosen with -Dconfig.resource / -Dconfig.file, else the mode's default. */
+  /**
+   * The environment file chosen with -Dconfig.resource / -Dconfig.file, else the mode's default.
+   */
   private static Config environment(String defaultResource) {
     boolean chosen =
         System.getProperty("config.resource") != null || System.getProperty("config.file") != null;

@@ -1,2 +1,5 @@
-/** The Annals node: start-up ({@link io.annals.node.Main}), wiring ({@link io.annals.node.Guardian}) and settings. */
+/**
+ * The Annals node: start-up ({@link io.annals.node.Main}), wiring ({@link io.annals.node.Guardian})
+ * and settings.
+ */
 package io.annals.node;

@@ -31,7 +31,11 @@ class AppendIT extends OneNodeIT {
     String s = stream();
     String id = UUID.randomUUID().toString();
     HttpJson.Response r =
-        http.post("/streams/" + s, "{\"expectedVersion\":0,\"events\":[{\"id\":\"" + id + "\",\"type\":\"Said\",\"data\":{\"a\":1}}]}");
+        http.post(
+            "/streams/" + s,
+            "{\"expectedVersion\":0,\"events\":[{\"id\":\""
+                + id
+                + "\",\"type\":\"Said\",\"data\":{\"a\":1}}]}");
     assertEquals(201, r.status());
     assertEquals("\"1\"", r.header("ETag"));
     assertEquals("/streams/" + s + "/1", r.header("Location"));
@@ -48,7 +52,8 @@ class AppendIT extends OneNodeIT {
   void acceptsSingleEventObjectAndBareArrayAndGeneratesIds() {
     String s = stream();
     HttpJson.Response single = http.post("/streams/" + s, event("One", "\"a string\""));
-    HttpJson.Response array = http.post("/streams/" + s, "[" + event("Two", "2") + "," + event("Three", "[3]") + "]");
+    HttpJson.Response array =
+        http.post("/streams/" + s, "[" + event("Two", "2") + "," + event("Three", "[3]") + "]");
     assertEquals(201, single.status());
     assertEquals(201, array.status());
     assertEquals(2, array.body().path("firstVersion").asLong());
@@ -64,8 +69,13 @@ class AppendIT extends OneNodeIT {
   @Test
   void keepsDataExactlyAsSent() {
     String s = stream();
-    String data = "{\"price\":1.10,\"big\":12345678901234567890,\"nested\":{\"x\":[true,null,\"\\u00e9\"]},\"s\":\"{\\\"json\\\":1}\"}";
-    http.post("/streams/" + s, "{\"type\":\"Priced\",\"schemaVersion\":3,\"key\":\"k\",\"data\":" + data + ",\"metadata\":{\"c\":\"1\"}}");
+    String data =
+        "{\"price\":1.10,\"big\":12345678901234567890,\"nested\":{\"x\":[true,null,\"\\u00e9\"]},\"s\":\"{\\\"json\\\":1}\"}";
+    http.post(
+        "/streams/" + s,
+        "{\"type\":\"Priced\",\"schemaVersion\":3,\"key\":\"k\",\"data\":"
+            + data
+            + ",\"metadata\":{\"c\":\"1\"}}");
     HttpJson.Response read = http.get("/streams/" + s + "/1");
     JsonNode e = read.body();
     assertTrue(read.raw().contains("\"price\":1.10,\"big\":12345678901234567890,"), read.raw());
@@ -80,7 +90,9 @@ class AppendIT extends OneNodeIT {
   void rejectsWrongExpectedVersionWithBothVersions() {
     String s = stream();
     http.post("/streams/" + s, event("A", "1"));
-    JsonNode p = http.post("/streams/" + s, "{\"expectedVersion\":0,\"events\":[" + event("B", "1") + "]}").assertProblem(409, "wrong-expected-version");
+    JsonNode p =
+        http.post("/streams/" + s, "{\"expectedVersion\":0,\"events\":[" + event("B", "1") + "]}")
+            .assertProblem(409, "wrong-expected-version");
     assertEquals(0, p.path("expectedVersion").asLong());
     assertEquals(1, p.path("actualVersion").asLong());
     assertTrue(p.path("detail").asText().contains(s));
@@ -90,9 +102,22 @@ class AppendIT extends OneNodeIT {
   @Test
   void appliesAnyAndExistsExpectations() {
     String s = stream();
-    http.post("/streams/" + s, "{\"expectedVersion\":\"exists\",\"events\":[" + event("A", "1") + "]}").assertProblem(409, "wrong-expected-version");
-    assertEquals(201, http.post("/streams/" + s, "{\"expectedVersion\":\"any\",\"events\":[" + event("A", "1") + "]}").status());
-    assertEquals(201, http.post("/streams/" + s, "{\"expectedVersion\":\"exists\",\"events\":[" + event("B", "1") + "]}").status());
+    http.post(
+            "/streams/" + s,
+            "{\"expectedVersion\":\"exists\",\"events\":[" + event("A", "1") + "]}")
+        .assertProblem(409, "wrong-expected-version");
+    assertEquals(
+        201,
+        http.post(
+                "/streams/" + s,
+                "{\"expectedVersion\":\"any\",\"events\":[" + event("A", "1") + "]}")
+            .status());
+    assertEquals(
+        201,
+        http.post(
+                "/streams/" + s,
+                "{\"expectedVersion\":\"exists\",\"events\":[" + event("B", "1") + "]}")
+            .status());
     assertEquals(2, version(s));
   }
 
@@ -101,16 +126,28 @@ class AppendIT extends OneNodeIT {
     String s = stream();
     http.post("/streams/" + s, event("A", "1"));
     assertEquals(201, http.post("/streams/" + s, event("B", "2"), "If-Match", "\"1\"").status());
-    JsonNode p = http.post("/streams/" + s, event("C", "3"), "If-Match", "\"1\"").assertProblem(409, "wrong-expected-version");
+    JsonNode p =
+        http.post("/streams/" + s, event("C", "3"), "If-Match", "\"1\"")
+            .assertProblem(409, "wrong-expected-version");
     assertEquals(2, p.path("actualVersion").asLong());
-    http.post("/streams/" + s, "{\"expectedVersion\":5,\"events\":[" + event("C", "3") + "]}", "If-Match", "\"2\"").assertProblem(400, "invalid-request");
+    http.post(
+            "/streams/" + s,
+            "{\"expectedVersion\":5,\"events\":[" + event("C", "3") + "]}",
+            "If-Match",
+            "\"2\"")
+        .assertProblem(400, "invalid-request");
     assertEquals(2, version(s));
   }
 
   @Test
   void answersExactRetryWithOriginalResultEvenWhenExpectedVersionIsStale() {
     String s = stream();
-    String body = "{\"expectedVersion\":0,\"events\":[{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"A\",\"data\":1},{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"B\",\"data\":2}]}";
+    String body =
+        "{\"expectedVersion\":0,\"events\":[{\"id\":\""
+            + UUID.randomUUID()
+            + "\",\"type\":\"A\",\"data\":1},{\"id\":\""
+            + UUID.randomUUID()
+            + "\",\"type\":\"B\",\"data\":2}]}";
     HttpJson.Response first = http.post("/streams/" + s, body);
     http.post("/streams/" + s, event("Later", "3"));
     HttpJson.Response retry = http.post("/streams/" + s, body);
@@ -126,10 +163,31 @@ class AppendIT extends OneNodeIT {
     String s = stream();
     String a = UUID.randomUUID().toString();
     String b = UUID.randomUUID().toString();
-    http.post("/streams/" + s, "[{\"id\":\"" + a + "\",\"type\":\"A\",\"data\":1},{\"id\":\"" + b + "\",\"type\":\"B\",\"data\":2}]");
-    http.post("/streams/" + s, "[{\"id\":\"" + a + "\",\"type\":\"A\",\"data\":1},{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"C\",\"data\":3}]").assertProblem(409, "idempotency-conflict");
-    http.post("/streams/" + s, "[{\"id\":\"" + a + "\",\"type\":\"A\",\"data\":1}]").assertProblem(409, "idempotency-conflict");
-    http.post("/streams/" + s, "[{\"id\":\"" + b + "\",\"type\":\"A\",\"data\":1},{\"id\":\"" + a + "\",\"type\":\"A\",\"data\":1}]").assertProblem(409, "idempotency-conflict");
+    http.post(
+        "/streams/" + s,
+        "[{\"id\":\""
+            + a
+            + "\",\"type\":\"A\",\"data\":1},{\"id\":\""
+            + b
+            + "\",\"type\":\"B\",\"data\":2}]");
+    http.post(
+            "/streams/" + s,
+            "[{\"id\":\""
+                + a
+                + "\",\"type\":\"A\",\"data\":1},{\"id\":\""
+                + UUID.randomUUID()
+                + "\",\"type\":\"C\",\"data\":3}]")
+        .assertProblem(409, "idempotency-conflict");
+    http.post("/streams/" + s, "[{\"id\":\"" + a + "\",\"type\":\"A\",\"data\":1}]")
+        .assertProblem(409, "idempotency-conflict");
+    http.post(
+            "/streams/" + s,
+            "[{\"id\":\""
+                + b
+                + "\",\"type\":\"A\",\"data\":1},{\"id\":\""
+                + a
+                + "\",\"type\":\"A\",\"data\":1}]")
+        .assertProblem(409, "idempotency-conflict");
     assertEquals(2, version(s));
   }
 
@@ -138,7 +196,9 @@ class AppendIT extends OneNodeIT {
     String s = stream();
     String a = UUID.randomUUID().toString();
     http.post("/streams/" + s, "{\"id\":\"" + a + "\",\"type\":\"A\",\"data\":1}");
-    JsonNode p = http.post("/streams/" + s, "{\"id\":\"" + a + "\",\"type\":\"A\",\"data\":2}").assertProblem(409, "idempotency-conflict");
+    JsonNode p =
+        http.post("/streams/" + s, "{\"id\":\"" + a + "\",\"type\":\"A\",\"data\":2}")
+            .assertProblem(409, "idempotency-conflict");
     assertTrue(p.path("detail").asText().contains(a));
     assertEquals(1, version(s));
   }
@@ -150,10 +210,26 @@ class AppendIT extends OneNodeIT {
     HttpJson.Response r =
         http.post(
             "/streams",
-            "{\"writes\":[{\"stream\":\"" + a + "\",\"expectedVersion\":0,\"events\":[" + event("A", "1") + "]},"
-                + "{\"stream\":\"" + b + "\",\"expectedVersion\":3,\"events\":[" + event("B", "1") + "]},"
-                + "{\"stream\":\"bad name\",\"events\":[" + event("C", "1") + "]},"
-                + "{\"stream\":\"" + b + "\",\"expectedVersion\":0,\"events\":[" + event("B", "1") + "," + event("B2", "2") + "]}]}");
+            "{\"writes\":[{\"stream\":\""
+                + a
+                + "\",\"expectedVersion\":0,\"events\":["
+                + event("A", "1")
+                + "]},"
+                + "{\"stream\":\""
+                + b
+                + "\",\"expectedVersion\":3,\"events\":["
+                + event("B", "1")
+                + "]},"
+                + "{\"stream\":\"bad name\",\"events\":["
+                + event("C", "1")
+                + "]},"
+                + "{\"stream\":\""
+                + b
+                + "\",\"expectedVersion\":0,\"events\":["
+                + event("B", "1")
+                + ","
+                + event("B2", "2")
+                + "]}]}");
     assertEquals(200, r.status());
     JsonNode results = r.body().path("results");
     assertEquals(4, results.size());

@@ -70,19 +70,31 @@ class BadInputIT extends OneNodeIT {
   void rejectsTheSameIdTwiceInOneAppend() {
     String id = UUID.randomUUID().toString();
     String e = "{\"id\":\"" + id + "\",\"type\":\"A\",\"data\":1}";
-    String detail = http.post("/streams/" + stream, "[" + e + "," + e + "]").assertProblem(400, "invalid-request").path("detail").asText();
+    String detail =
+        http.post("/streams/" + stream, "[" + e + "," + e + "]")
+            .assertProblem(400, "invalid-request")
+            .path("detail")
+            .asText();
     assertTrue(detail.contains(id), detail);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"{bad", "{\"type\":\"A\",\"data\":1} trailing", "", "{\"type\":\"A\",\"data\":tru}"})
+  @ValueSource(
+      strings = {
+        "{bad",
+        "{\"type\":\"A\",\"data\":1} trailing",
+        "",
+        "{\"type\":\"A\",\"data\":tru}"
+      })
   void rejectsMalformedJson(String body) {
     http.post("/streams/" + stream, body).assertProblem(400, "malformed-json");
   }
 
   @Test
   void rejectsWrongContentTypeWith415() {
-    http.postRaw("/streams/" + stream, "text/plain", event("A", "1").getBytes(StandardCharsets.UTF_8)).assertProblem(415, "unsupported-media-type");
+    http.postRaw(
+            "/streams/" + stream, "text/plain", event("A", "1").getBytes(StandardCharsets.UTF_8))
+        .assertProblem(415, "unsupported-media-type");
   }
 
   @Test
@@ -93,7 +105,8 @@ class BadInputIT extends OneNodeIT {
 
   @Test
   void rejectsInvalidStreamNames() {
-    http.post("/streams/" + "x".repeat(201), event("A", "1")).assertProblem(400, "invalid-stream-name");
+    http.post("/streams/" + "x".repeat(201), event("A", "1"))
+        .assertProblem(400, "invalid-stream-name");
     http.post("/streams/bad%20name", event("A", "1")).assertProblem(400, "invalid-stream-name");
     http.post("/streams/%24system", event("A", "1")).assertProblem(400, "invalid-stream-name");
     http.get("/streams/bad%2Fname").assertProblem(400, "invalid-stream-name");
@@ -101,12 +114,15 @@ class BadInputIT extends OneNodeIT {
 
   @Test
   void rejectsInvalidIfMatch() {
-    http.post("/streams/" + stream, event("A", "1"), "If-Match", "W/\"1\"").assertProblem(400, "invalid-request");
-    http.post("/streams/" + stream, event("A", "1"), "If-Match", "one").assertProblem(400, "invalid-request");
+    http.post("/streams/" + stream, event("A", "1"), "If-Match", "W/\"1\"")
+        .assertProblem(400, "invalid-request");
+    http.post("/streams/" + stream, event("A", "1"), "If-Match", "one")
+        .assertProblem(400, "invalid-request");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"limit=0", "limit=1001", "limit=ten", "from=0", "from=-3", "direction=sideways"})
+  @ValueSource(
+      strings = {"limit=0", "limit=1001", "limit=ten", "from=0", "from=-3", "direction=sideways"})
   void rejectsReadParametersOutOfRange(String query) {
     http.get("/streams/" + stream + "?" + query).assertProblem(400, "invalid-query-parameter");
   }

@@ -49,7 +49,8 @@ class ClientIT extends OneNodeIT {
     assertEquals(1500, read.size());
     assertEquals(events.get(1499).id(), read.get(1499).id());
     assertEquals(1499, read.get(1499).data().path("n").asInt());
-    assertEquals(1500, client().readStreamBackward(stream, 1500, 10).join().events().get(0).version());
+    assertEquals(
+        1500, client().readStreamBackward(stream, 1500, 10).join().events().get(0).version());
     assertEquals(7, client().readEvent(stream, 7).join().version());
   }
 
@@ -60,8 +61,12 @@ class ClientIT extends OneNodeIT {
     CompletionException thrown =
         assertThrows(
             CompletionException.class,
-            () -> client().appendToStream(stream, ExpectedVersion.NO_STREAM, List.of(event(2))).join());
-    WrongExpectedVersionException wrong = assertInstanceOf(WrongExpectedVersionException.class, thrown.getCause());
+            () ->
+                client()
+                    .appendToStream(stream, ExpectedVersion.NO_STREAM, List.of(event(2)))
+                    .join());
+    WrongExpectedVersionException wrong =
+        assertInstanceOf(WrongExpectedVersionException.class, thrown.getCause());
     assertEquals(1, wrong.actualVersion());
     assertEquals(409, wrong.status());
   }
@@ -69,7 +74,9 @@ class ClientIT extends OneNodeIT {
   @Test
   void failsWithStreamNotFoundExceptionForANeverWrittenStream() {
     CompletionException thrown =
-        assertThrows(CompletionException.class, () -> client().readStream("nothing-" + UUID.randomUUID(), 1, 10).join());
+        assertThrows(
+            CompletionException.class,
+            () -> client().readStream("nothing-" + UUID.randomUUID(), 1, 10).join());
     assertInstanceOf(StreamNotFoundException.class, thrown.getCause());
     assertTrue(thrown.getCause().getMessage().contains("stream-not-found"));
   }

@@ -5,20 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.annals.api.ExpectedVersion;
+import io.annals.node.stream.NewEvent;
+import io.annals.node.stream.StreamEntity;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import io.annals.api.ExpectedVersion;
-import io.annals.node.stream.NewEvent;
-import io.annals.node.stream.StreamEntity;
-import java.time.Duration;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.Test;
 
 /** Many clients appending to one stream at once: ordered, every append answered, nothing lost. */
@@ -34,7 +34,12 @@ class ConcurrentAppendIT extends OneNodeIT {
     http.post("/streams/" + s, event("Created", "{}"));
     List<CompletableFuture<HttpJson.Response>> answers = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      answers.add(http.postAsync("/streams/" + s, "{\"expectedVersion\":1,\"events\":[" + event("Won", "{\"writer\":" + i + "}") + "]}"));
+      answers.add(
+          http.postAsync(
+              "/streams/" + s,
+              "{\"expectedVersion\":1,\"events\":["
+                  + event("Won", "{\"writer\":" + i + "}")
+                  + "]}"));
     }
     List<Integer> statuses = answers.stream().map(f -> f.join().status()).toList();
     assertEquals(1, statuses.stream().filter(st -> st == 201).count(), statuses.toString());
@@ -43,19 +48,23 @@ class ConcurrentAppendIT extends OneNodeIT {
   }
 
   @Test
-  void givesEightClientsTimesFiftyAppendsVersionsOneToFourHundredInEachClientsOrder() throws Exception {
+  void givesEightClientsTimesFiftyAppendsVersionsOneToFourHundredInEachClientsOrder()
+      throws Exception {
     assertClientsInterleaveCorrectly(8, 50);
   }
 
   @Test
-  void givesSixteenClientsTimesFiveHundredAppendsVersionsOneToEightThousandInGroupedWrites() throws Exception {
+  void givesSixteenClientsTimesFiveHundredAppendsVersionsOneToEightThousandInGroupedWrites()
+      throws Exception {
     double writesBefore = metric("annals_journal_batch_appends_count");
     double appendsBefore = metric("annals_journal_batch_appends_sum");
     assertClientsInterleaveCorrectly(16, 500);
     double writes = metric("annals_journal_batch_appends_count") - writesBefore;
     double appends = metric("annals_journal_batch_appends_sum") - appendsBefore;
     assertEquals(8000, appends, 0.0, "every append went through a journal write");
-    assertTrue(writes < appends, "appends were grouped: " + appends + " appends in " + writes + " journal writes");
+    assertTrue(
+        writes < appends,
+        "appends were grouped: " + appends + " appends in " + writes + " journal writes");
   }
 
   @Test
@@ -68,11 +77,19 @@ class ConcurrentAppendIT extends OneNodeIT {
     for (int i = 0; i < 300; i++) {
       int pick = random.nextInt(4);
       ExpectedVersion e =
-          pick == 0 ? ExpectedVersion.ANY : pick == 1 ? ExpectedVersion.EXISTS : ExpectedVersion.exactly(random.nextInt(i / 3 + 2));
+          pick == 0
+              ? ExpectedVersion.ANY
+              : pick == 1
+                  ? ExpectedVersion.EXISTS
+                  : ExpectedVersion.exactly(random.nextInt(i / 3 + 2));
       expected.add(e);
       NewEvent event = new NewEvent(UUID.randomUUID(), "Step", 1, null, Integer.toString(i), null);
       // sent from one thread through the local shard region: arrival order is send order
-      replies.add(entity.<StreamEntity.AppendReply>ask(r -> new StreamEntity.Append(e, List.of(event), r), Duration.ofSeconds(30)).toCompletableFuture());
+      replies.add(
+          entity
+              .<StreamEntity.AppendReply>ask(
+                  r -> new StreamEntity.Append(e, List.of(event), r), Duration.ofSeconds(30))
+              .toCompletableFuture());
     }
     long version = 0;
     int written = 0;
@@ -83,18 +100,33 @@ class ConcurrentAppendIT extends OneNodeIT {
         written++;
         assertEquals(version, ((StreamEntity.Appended) reply).lastVersion(), "append " + i);
       } else {
-        assertEquals(new StreamEntity.WrongExpectedVersion(expected.get(i).toString(), version), reply, "append " + i);
+        assertEquals(
+            new StreamEntity.WrongExpectedVersion(expected.get(i).toString(), version),
+            reply,
+            "append " + i);
       }
     }
-    assertTrue(written > 50 && written < 300, "the burst mixes successes and conflicts: " + written);
+    assertTrue(
+        written > 50 && written < 300, "the burst mixes successes and conflicts: " + written);
     assertEquals(version, http.get("/streams/" + s).body().path("version").asLong());
   }
 
   private double metric(String name) {
     java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
     try {
-      String text = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.baseUrl() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      return text.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1))).findFirst().orElseThrow();
+      String text =
+          client
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(node.baseUrl() + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      return text.lines()
+          .filter(l -> l.startsWith(name + " "))
+          .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+          .findFirst()
+          .orElseThrow();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -112,7 +144,10 @@ class ConcurrentAppendIT extends OneNodeIT {
               () -> {
                 List<Long> versions = new ArrayList<>();
                 for (int n = 0; n < perClient; n++) {
-                  HttpJson.Response r = http.post("/streams/" + s, event("Tick", "{\"client\":" + client + ",\"n\":" + n + "}"));
+                  HttpJson.Response r =
+                      http.post(
+                          "/streams/" + s,
+                          event("Tick", "{\"client\":" + client + ",\"n\":" + n + "}"));
                   assertEquals(201, r.status(), () -> r.body().toString());
                   versions.add(r.body().path("lastVersion").asLong());
                 }
@@ -136,9 +171,11 @@ class ConcurrentAppendIT extends OneNodeIT {
       int n = e.path("data").path("n").asInt();
       assertEquals(nextN.getOrDefault(client, 0), n, "client " + client + " in its own order");
       nextN.put(client, n + 1);
-      assertEquals(e.path("version").asLong(), ackedByClient.get(client).get(n), "acked version is the stored one");
+      assertEquals(
+          e.path("version").asLong(),
+          ackedByClient.get(client).get(n),
+          "acked version is the stored one");
     }
     assertTrue(nextN.values().stream().allMatch(v -> v == perClient));
   }
-
 }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Every environment file resolves, and yields settings the node can start with. */
 class EnvironmentConfigTest {
@@ -17,7 +17,9 @@ class EnvironmentConfigTest {
   @ValueSource(strings = {"application.conf", "dev.conf"})
   void resolvesEveryEnvironmentIntoValidSettings(String resource) {
     Config config =
-        ConfigFactory.parseResources(resource).withFallback(ConfigFactory.defaultReference()).resolve();
+        ConfigFactory.parseResources(resource)
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
     AnnalsSettings settings = AnnalsSettings.from(config);
     assertTrue(settings.httpPort() > 0);
     assertTrue(settings.stream().maxBatchEvents() > 0);
@@ -30,12 +32,14 @@ class EnvironmentConfigTest {
   @Test
   void turnsCommaSeparatedContactPointsIntoTheDriversList() {
     Config config =
-        ConfigFactory.parseString("annals.cassandra.contact-points = \"10.0.0.1:9042, 10.0.0.2:9042\"")
+        ConfigFactory.parseString(
+                "annals.cassandra.contact-points = \"10.0.0.1:9042, 10.0.0.2:9042\"")
             .withFallback(ConfigFactory.parseResources("application.conf"))
             .withFallback(ConfigFactory.defaultReference())
             .resolve();
     assertEquals(
         List.of("10.0.0.1:9042", "10.0.0.2:9042"),
-        AnnalsNode.withContactPoints(config).getStringList("datastax-java-driver.basic.contact-points"));
+        AnnalsNode.withContactPoints(config)
+            .getStringList("datastax-java-driver.basic.contact-points"));
   }
 }

@@ -26,7 +26,12 @@ public final class HttpJson {
   }
 
   /** A response with its body parsed as JSON (null when empty). */
-  public record Response(int status, java.net.http.HttpHeaders headers, JsonNode body, String contentType, String raw) {
+  public record Response(
+      int status,
+      java.net.http.HttpHeaders headers,
+      JsonNode body,
+      String contentType,
+      String raw) {
     public String header(String name) {
       return headers.firstValue(name).orElse(null);
     }
@@ -43,15 +48,24 @@ public final class HttpJson {
   }
 
   public Response post(String path, String json, String... headers) {
-    return send(request(path, headers).POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json"));
+    return send(
+        request(path, headers)
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .header("Content-Type", "application/json"));
   }
 
   public CompletableFuture<Response> postAsync(String path, String json, String... headers) {
-    return sendAsync(request(path, headers).POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json"));
+    return sendAsync(
+        request(path, headers)
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .header("Content-Type", "application/json"));
   }
 
   public Response postRaw(String path, String contentType, byte[] body) {
-    return send(request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", contentType));
+    return send(
+        request(path)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .header("Content-Type", contentType));
   }
 
   public Response get(String path, String... headers) {
@@ -63,7 +77,8 @@ public final class HttpJson {
   }
 
   private HttpRequest.Builder request(String path, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }

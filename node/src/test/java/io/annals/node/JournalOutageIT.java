@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Cassandra stopped under a running node (a Cassandra of this class's own): appends and reads answer
- * 503 with Retry-After within the configured timeouts, never hang; a burst cut by the outage leaves
- * each stream a gap-free prefix of what was acknowledged; everything works again once it is back.
+ * Cassandra stopped under a running node (a Cassandra of this class's own): appends and reads
+ * answer 503 with Retry-After within the configured timeouts, never hang; a burst cut by the outage
+ * leaves each stream a gap-free prefix of what was acknowledged; everything works again once it is
+ * back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JournalOutageIT {
@@ -35,7 +36,9 @@ class JournalOutageIT {
   @BeforeAll
   void start() {
     cassandra = RealCassandra.startPrivate("outage");
-    node = AnnalsNode.start(RealCassandra.nodeConfig("outage_it", cassandra.contactPoint()), Duration.ofMinutes(2));
+    node =
+        AnnalsNode.start(
+            RealCassandra.nodeConfig("outage_it", cassandra.contactPoint()), Duration.ofMinutes(2));
     http = new HttpJson(node.baseUrl());
   }
 
@@ -63,14 +66,16 @@ class JournalOutageIT {
     assertEquals(503, http.get("/ready").status(), "not ready without a journal");
 
     cassandra.restart();
-    HttpJson.Response up = appendUntilNot503(s, "{\"expectedVersion\":1,\"events\":[" + event("Captured", "2") + "]}");
+    HttpJson.Response up =
+        appendUntilNot503(s, "{\"expectedVersion\":1,\"events\":[" + event("Captured", "2") + "]}");
     assertEquals(201, up.status(), () -> "append after Cassandra is back: " + up.body());
     assertEquals(2, up.body().path("lastVersion").asLong(), "no gap, nothing lost");
     assertEquals(200, http.get("/ready").status());
   }
 
   @Test
-  void leavesEachStreamAGapFreePrefixOfTheAcknowledgedAppendsWhenCassandraStopsMidBurst() throws Exception {
+  void leavesEachStreamAGapFreePrefixOfTheAcknowledgedAppendsWhenCassandraStopsMidBurst()
+      throws Exception {
     String s = "ledger-" + UUID.randomUUID();
     int clients = 8;
     Map<String, Integer> outcome = new ConcurrentHashMap<>();
@@ -78,16 +83,20 @@ class JournalOutageIT {
     List<CompletableFuture<Void>> writers = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       int client = c;
-      writers.add(CompletableFuture.runAsync(() -> {
-        for (int n = 0; n < 400; n++) {
-          String tag = client + "/" + n;
-          HttpJson.Response r = http.post("/streams/" + s, event("Entry", "{\"tag\":\"" + tag + "\"}"));
-          outcome.put(tag, r.status());
-          if (r.status() == 503) {
-            return;
-          }
-        }
-      }, pool));
+      writers.add(
+          CompletableFuture.runAsync(
+              () -> {
+                for (int n = 0; n < 400; n++) {
+                  String tag = client + "/" + n;
+                  HttpJson.Response r =
+                      http.post("/streams/" + s, event("Entry", "{\"tag\":\"" + tag + "\"}"));
+                  outcome.put(tag, r.status());
+                  if (r.status() == 503) {
+                    return;
+                  }
+                }
+              },
+              pool));
     }
     Thread.sleep(1500);
     cassandra.stop();
@@ -100,21 +109,28 @@ class JournalOutageIT {
     Map<String, Long> storedVersion = new HashMap<>();
     for (int i = 0; i < stored.size(); i++) {
       assertEquals(i + 1L, stored.get(i).path("version").asLong(), "gap-free");
-      storedVersion.put(stored.get(i).path("data").path("tag").asText(), stored.get(i).path("version").asLong());
+      storedVersion.put(
+          stored.get(i).path("data").path("tag").asText(), stored.get(i).path("version").asLong());
     }
     long acknowledged = outcome.values().stream().filter(st -> st == 201).count();
-    assertTrue(acknowledged > 0 && outcome.containsValue(503), "the outage cut the burst: " + acknowledged + " acked");
-    outcome.forEach((tag, status) -> {
-      assertTrue(status == 201 || status == 503, tag + " answered " + status);
-      if (status == 201) {
-        assertTrue(storedVersion.containsKey(tag), "acknowledged " + tag + " is stored");
-      }
-    });
-    assertTrue(stored.size() - acknowledged <= clients, "at most the writes in flight at the outage may be stored unacknowledged");
+    assertTrue(
+        acknowledged > 0 && outcome.containsValue(503),
+        "the outage cut the burst: " + acknowledged + " acked");
+    outcome.forEach(
+        (tag, status) -> {
+          assertTrue(status == 201 || status == 503, tag + " answered " + status);
+          if (status == 201) {
+            assertTrue(storedVersion.containsKey(tag), "acknowledged " + tag + " is stored");
+          }
+        });
+    assertTrue(
+        stored.size() - acknowledged <= clients,
+        "at most the writes in flight at the outage may be stored unacknowledged");
   }
 
   /** Retries like a client honouring Retry-After, until the journal is back (at most 90 s). */
-  private HttpJson.Response appendUntilNot503(String stream, String body) throws InterruptedException {
+  private HttpJson.Response appendUntilNot503(String stream, String body)
+      throws InterruptedException {
     HttpJson.Response r = http.post("/streams/" + stream, body);
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (r.status() == 503 && System.nanoTime() < deadline) {

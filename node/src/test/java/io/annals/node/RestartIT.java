@@ -10,7 +10,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A node restarted on the same journal keeps every acknowledged event and its idempotency window. */
+/**
+ * A node restarted on the same journal keeps every acknowledged event and its idempotency window.
+ */
 @ExtendWith(RealCassandra.class)
 class RestartIT {
 
@@ -18,7 +20,10 @@ class RestartIT {
   void keepsEveryAcknowledgedEventAndRemembersIdsAcrossARestart() {
     List<String> streams = new ArrayList<>();
     List<JsonNode> before = new ArrayList<>();
-    String retried = "{\"expectedVersion\":0,\"events\":[{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"First\",\"data\":1}]}";
+    String retried =
+        "{\"expectedVersion\":0,\"events\":[{\"id\":\""
+            + UUID.randomUUID()
+            + "\",\"type\":\"First\",\"data\":1}]}";
     JsonNode firstAnswer;
     try (AnnalsNode node = RealCassandra.startNode("restart_it")) {
       HttpJson http = new HttpJson(node.baseUrl());
@@ -27,7 +32,10 @@ class RestartIT {
       }
       firstAnswer = http.post("/streams/" + streams.get(0), retried).body();
       for (int i = 0; i < 40; i++) {
-        assertEquals(201, http.post("/streams/" + streams.get(i % 5), event("Deposited", "{\"i\":" + i + "}")).status());
+        assertEquals(
+            201,
+            http.post("/streams/" + streams.get(i % 5), event("Deposited", "{\"i\":" + i + "}"))
+                .status());
       }
       streams.forEach(s -> before.add(http.get("/streams/" + s).body()));
     }

@@ -70,7 +70,8 @@ public final class AnnalsClient {
 
   /** A page of {@code stream} backward from {@code from} (inclusive). */
   public CompletableFuture<StreamPage> readStreamBackward(String stream, long from, int limit) {
-    return page("/streams/" + encode(stream) + "?from=" + from + "&limit=" + limit + "&direction=backward");
+    return page(
+        "/streams/" + encode(stream) + "?from=" + from + "&limit=" + limit + "&direction=backward");
   }
 
   /** Every event of {@code stream}, following the pages' {@code next} links. */
@@ -80,15 +81,20 @@ public final class AnnalsClient {
 
   /** The event at {@code version}. */
   public CompletableFuture<RecordedEvent> readEvent(String stream, long version) {
-    return send(HttpRequest.newBuilder(uri("/streams/" + encode(stream) + "/" + version)).GET().build())
+    return send(HttpRequest.newBuilder(uri("/streams/" + encode(stream) + "/" + version))
+            .GET()
+            .build())
         .thenApply(AnnalsClient::event);
   }
 
-  private CompletableFuture<List<RecordedEvent>> collect(CompletableFuture<StreamPage> page, List<RecordedEvent> into) {
+  private CompletableFuture<List<RecordedEvent>> collect(
+      CompletableFuture<StreamPage> page, List<RecordedEvent> into) {
     return page.thenCompose(
         p -> {
           into.addAll(p.events());
-          return p.next() == null ? CompletableFuture.completedFuture(into) : collect(page(p.next()), into);
+          return p.next() == null
+              ? CompletableFuture.completedFuture(into)
+              : collect(page(p.next()), into);
         });
   }
 
@@ -99,7 +105,8 @@ public final class AnnalsClient {
               List<RecordedEvent> events = new ArrayList<>();
               node.path("events").forEach(e -> events.add(event(e)));
               String next = node.path("next").isNull() ? null : node.path("next").asText();
-              return new StreamPage(node.path("stream").asText(), node.path("version").asLong(), events, next);
+              return new StreamPage(
+                  node.path("stream").asText(), node.path("version").asLong(), events, next);
             });
   }
 

@@ -2,7 +2,9 @@ package io.annals.api.client;
 
 import io.annals.api.Problem;
 
-/** The server answered with a problem ({@code application/problem+json}); carries it and the status. */
+/**
+ * The server answered with a problem ({@code application/problem+json}); carries it and the status.
+ */
 public class AnnalsException extends RuntimeException {
   private final transient Problem problem;
 

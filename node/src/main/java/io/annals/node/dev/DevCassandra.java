@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real Apache Cassandra 5.0 server in a forked JVM, owning one data directory. It locks the data
- * directory (a second dev node on it fails fast), keeps its ports in the data directory so a restart
- * finds the same node again, writes a minimal single-node cassandra.yaml, waits until CQL answers,
- * and stops the fork on {@link #close()} and on JVM exit.
+ * directory (a second dev node on it fails fast), keeps its ports in the data directory so a
+ * restart finds the same node again, writes a minimal single-node cassandra.yaml, waits until CQL
+ * answers, and stops the fork on {@link #close()} and on JVM exit.
  */
 public final class DevCassandra implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DevCassandra.class);
@@ -55,7 +55,9 @@ public final class DevCassandra implements AutoCloseable {
           "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
           "--add-opens", "java.base/java.net=ALL-UNNAMED");
 
-  /** How the forked server is set up; {@code cqlPort} 0 means a free port (kept across restarts). */
+  /**
+   * How the forked server is set up; {@code cqlPort} 0 means a free port (kept across restarts).
+   */
   public record Options(
       Path dataDir,
       Path cassandraLib,
@@ -163,7 +165,8 @@ public final class DevCassandra implements AutoCloseable {
       return Path.of(configured);
     }
     try {
-      Path here = Path.of(DevCassandra.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path here =
+          Path.of(DevCassandra.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       for (Path p = here; p != null; p = p.getParent()) {
         Path lib = p.resolve("embedded-cassandra").resolve("target").resolve("lib");
         if (Files.isDirectory(lib)) {
@@ -186,7 +189,8 @@ public final class DevCassandra implements AutoCloseable {
     }
     long pid = Long.parseLong(Files.readString(pidFile).trim());
     ProcessHandle.of(pid)
-        .filter(p -> p.info().commandLine().orElse("").contains("-Dcassandra.storagedir=" + dataDir))
+        .filter(
+            p -> p.info().commandLine().orElse("").contains("-Dcassandra.storagedir=" + dataDir))
         .ifPresent(
             orphan -> {
               log.warn("Stopping Cassandra (pid {}) left running on {}", pid, dataDir);
@@ -226,7 +230,8 @@ public final class DevCassandra implements AutoCloseable {
       Files.writeString(dataDir.resolve("cassandra.pid"), Long.toString(process.pid()));
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
       Runtime.getRuntime().addShutdownHook(shutdownHook);
-      log.info("Started Cassandra (pid {}) on CQL port {}, log {}", process.pid(), cqlPort, logFile);
+      log.info(
+          "Started Cassandra (pid {}) on CQL port {}, log {}", process.pid(), cqlPort, logFile);
       awaitCql(logFile);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start Cassandra", e);
@@ -241,7 +246,10 @@ public final class DevCassandra implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "Cassandra exited with code " + process.exitValue() + " during start-up; see " + logFile);
+            "Cassandra exited with code "
+                + process.exitValue()
+                + " during start-up; see "
+                + logFile);
       }
       if (answers(cqlPort)) {
         log.info("Cassandra answers CQL on 127.0.0.1:{}", cqlPort);

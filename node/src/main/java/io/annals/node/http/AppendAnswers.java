@@ -9,15 +9,15 @@ import io.annals.node.stream.StreamEntity.EventOutcome;
 import io.annals.node.stream.StreamEntity.IdempotencyConflict;
 import io.annals.node.stream.StreamEntity.NotInvalidatable;
 import io.annals.node.stream.StreamEntity.TooManyKeys;
-import io.annals.node.stream.StreamEntity.UnknownTransaction;
 import io.annals.node.stream.StreamEntity.Unavailable;
+import io.annals.node.stream.StreamEntity.UnknownTransaction;
 import io.annals.node.stream.StreamEntity.WrongExpectedVersion;
 import java.util.List;
 
 /**
  * Maps a stream's answer to an append onto the API: the status and either the {@link AppendResult}
- * (201 written, 200 exact retry or fully de-duplicated) or the {@link Problem} (409, 503). Shared by
- * the single-stream and the multi-stream write.
+ * (201 written, 200 exact retry or fully de-duplicated) or the {@link Problem} (409, 503). Shared
+ * by the single-stream and the multi-stream write.
  */
 final class AppendAnswers {
   private AppendAnswers() {}
@@ -31,10 +31,12 @@ final class AppendAnswers {
 
   static Answer answer(String stream, AppendReply reply) {
     if (reply instanceof Appended a) {
-      return new Answer(201, result(stream, a.firstVersion(), a.lastVersion(), a.transaction(), a.events()));
+      return new Answer(
+          201, result(stream, a.firstVersion(), a.lastVersion(), a.transaction(), a.events()));
     }
     if (reply instanceof AlreadyAppended a) {
-      return new Answer(200, result(stream, a.firstVersion(), a.lastVersion(), a.transaction(), a.events()));
+      return new Answer(
+          200, result(stream, a.firstVersion(), a.lastVersion(), a.transaction(), a.events()));
     }
     if (reply instanceof WrongExpectedVersion w) {
       Problem p =
@@ -42,7 +44,11 @@ final class AppendAnswers {
                   409,
                   "wrong-expected-version",
                   "Wrong expected version",
-                  "expected version " + w.expected() + ", stream " + stream + " is at "
+                  "expected version "
+                      + w.expected()
+                      + ", stream "
+                      + stream
+                      + " is at "
                       + w.actual())
               .with("expectedVersion", expectedAsJson(w.expected()))
               .with("actualVersion", w.actual());
@@ -52,7 +58,10 @@ final class AppendAnswers {
       return new Answer(
           409,
           Problems.problem(
-              409, "idempotency-conflict", "Idempotency conflict", "stream " + stream + ": " + c.detail()));
+              409,
+              "idempotency-conflict",
+              "Idempotency conflict",
+              "stream " + stream + ": " + c.detail()));
     }
     if (reply instanceof UnknownTransaction u) {
       return new Answer(
@@ -61,19 +70,36 @@ final class AppendAnswers {
                   404,
                   "transaction-not-found",
                   "Transaction not found",
-                  "stream " + stream + " has no transaction " + u.transaction() + "; its latest is " + u.latest())
+                  "stream "
+                      + stream
+                      + " has no transaction "
+                      + u.transaction()
+                      + "; its latest is "
+                      + u.latest())
               .with("transaction", u.transaction()));
     }
     if (reply instanceof NotInvalidatable n) {
       return new Answer(
           409,
-          Problems.problem(409, "not-invalidatable", "Transaction cannot be invalidated", "stream " + stream + ": " + n.detail())
+          Problems.problem(
+                  409,
+                  "not-invalidatable",
+                  "Transaction cannot be invalidated",
+                  "stream " + stream + ": " + n.detail())
               .with("transaction", n.transaction()));
     }
     if (reply instanceof TooManyKeys t) {
       return new Answer(
           422,
-          Problems.problem(422, "too-many-keys", "Too many keys", "stream " + stream + " may have at most " + t.limit() + " keys (annals.stream.max-keys)"));
+          Problems.problem(
+              422,
+              "too-many-keys",
+              "Too many keys",
+              "stream "
+                  + stream
+                  + " may have at most "
+                  + t.limit()
+                  + " keys (annals.stream.max-keys)"));
     }
     Unavailable u = (Unavailable) reply;
     return new Answer(503, Problems.problem(503, "unavailable", "Service unavailable", u.detail()));
@@ -89,6 +115,8 @@ final class AppendAnswers {
   }
 
   private static Object expectedAsJson(String expected) {
-    return expected.chars().allMatch(Character::isDigit) ? (Object) Long.parseLong(expected) : expected;
+    return expected.chars().allMatch(Character::isDigit)
+        ? (Object) Long.parseLong(expected)
+        : expected;
   }
 }

@@ -14,9 +14,9 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Parses and validates an append body — {@code {"expectedVersion", "events"}}, a single event object
- * or a bare array of events — into an expected version and {@link NewEvent}s. Types are strict
- * ({@code "1"} is not a number, {@code 7} is not a string) and every error names the member.
+ * Parses and validates an append body — {@code {"expectedVersion", "events"}}, a single event
+ * object or a bare array of events — into an expected version and {@link NewEvent}s. Types are
+ * strict ({@code "1"} is not a number, {@code 7} is not a string) and every error names the member.
  */
 record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
   private static final Set<String> EVENT_MEMBERS =
@@ -37,8 +37,14 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     try {
       return Json.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new BadRequest("malformed-json", "the body is not valid JSON: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+      throw new BadRequest(
+          "malformed-json",
+          "the body is not valid JSON: "
+              + e.getOriginalMessage()
+              + " at line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr());
     } catch (java.io.IOException e) {
       throw new BadRequest("malformed-json", "the body could not be read: " + e.getMessage());
     }
@@ -61,7 +67,9 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     Optional<ExpectedVersion> fromBody = expectedVersion(root.get("expectedVersion"), at);
     if (fromBody.isPresent() && fromHeader.isPresent() && !fromBody.equals(fromHeader)) {
       throw BadRequest.invalid(
-          "If-Match says version " + fromHeader.get() + " but expectedVersion is "
+          "If-Match says version "
+              + fromHeader.get()
+              + " but expectedVersion is "
               + fromBody.get());
     }
     JsonNode events = root.get("events");
@@ -76,7 +84,9 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     if (!STREAM_NAME.matcher(stream).matches()) {
       throw new BadRequest(
           "invalid-stream-name",
-          "stream name '" + abbreviate(stream) + "' is invalid: use 1-200 characters of"
+          "stream name '"
+              + abbreviate(stream)
+              + "' is invalid: use 1-200 characters of"
               + " A-Z a-z 0-9 . _ : - (names starting with $ are reserved)");
     }
     return stream;
@@ -90,7 +100,9 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
             throw BadRequest.invalid(
                 "If-Match must be a stream ETag such as \"5\" (or *), was " + value);
           }
-          return m.group(1) == null ? ExpectedVersion.EXISTS : ExpectedVersion.exactly(Long.parseLong(m.group(1)));
+          return m.group(1) == null
+              ? ExpectedVersion.EXISTS
+              : ExpectedVersion.exactly(Long.parseLong(m.group(1)));
         });
   }
 
@@ -181,7 +193,8 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
       throw BadRequest.invalid(member + " must have 1-200 characters, has " + s.length());
     }
     if (member.endsWith("type") && s.startsWith("$")) {
-      throw BadRequest.invalid(member + " '" + s + "' is reserved: types starting with $ are the store's own");
+      throw BadRequest.invalid(
+          member + " '" + s + "' is reserved: types starting with $ are the store's own");
     }
     return s;
   }
@@ -201,7 +214,10 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
       String name = names.next();
       if (!known.contains(name)) {
         throw BadRequest.invalid(
-            at + name + " is not a known member; expected one of " + new java.util.TreeSet<>(known));
+            at
+                + name
+                + " is not a known member; expected one of "
+                + new java.util.TreeSet<>(known));
       }
     }
   }

@@ -23,7 +23,8 @@ public final class HttpServer extends AllDirectives {
 
   private HttpServer() {}
 
-  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, AnnalsSettings settings) {
+  public static CompletionStage<ServerBinding> start(
+      ActorSystem<?> system, AnnalsSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
     StreamReads reads = new StreamReads(sharding, new StreamReader(system), settings);
     Route api =

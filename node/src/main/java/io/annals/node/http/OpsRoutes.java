@@ -3,18 +3,18 @@ package io.annals.node.http;
 import io.annals.node.metrics.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.persistence.cassandra.healthcheck.CassandraHealthCheck;
@@ -26,7 +26,9 @@ import scala.jdk.javaapi.FutureConverters;
  */
 final class OpsRoutes extends AllDirectives {
   private static final ContentType PROMETHEUS_TEXT =
-      ContentTypes.create(MediaTypes.customWithFixedCharset("text", "plain", HttpCharsets.UTF_8, Map.of("version", "0.0.4"), false));
+      ContentTypes.create(
+          MediaTypes.customWithFixedCharset(
+              "text", "plain", HttpCharsets.UTF_8, Map.of("version", "0.0.4"), false));
   private final ActorSystem<?> system;
   private final CassandraHealthCheck journalCheck;
 

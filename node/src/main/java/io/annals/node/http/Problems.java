@@ -46,9 +46,7 @@ final class Problems {
         HttpResponse.create()
             .withStatus(problem.status())
             .withEntity(HttpEntities.create(PROBLEM_JSON, Json.bytes(problem)));
-    return problem.status() == 503
-        ? response.addHeader(RetryAfter.create(1L))
-        : response;
+    return problem.status() == 503 ? response.addHeader(RetryAfter.create(1L)) : response;
   }
 
   static HttpResponse badRequest(BadRequest e) {
@@ -88,7 +86,11 @@ final class Problems {
       return problem(503, "timeout", "Timed out", "the stream did not answer in time; retry later");
     }
     if (cause instanceof CircuitBreakerOpenException || isDriverFailure(cause)) {
-      return problem(503, "unavailable", "Service unavailable", "the journal cannot be reached: " + cause.getMessage());
+      return problem(
+          503,
+          "unavailable",
+          "Service unavailable",
+          "the journal cannot be reached: " + cause.getMessage());
     }
     log.error("Unexpected failure answering a request", cause);
     return problem(500, "internal-error", "Internal error", String.valueOf(cause));
@@ -105,15 +107,15 @@ final class Problems {
 
   static ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
-        .match(Throwable.class, t -> org.apache.pekko.http.javadsl.server.Directives.complete(failure(t)))
+        .match(
+            Throwable.class,
+            t -> org.apache.pekko.http.javadsl.server.Directives.complete(failure(t)))
         .build();
   }
 
   static RejectionHandler rejectionHandler() {
     return RejectionHandler.newBuilder()
-        .handle(
-            MalformedRequestContentRejection.class,
-            r -> complete(malformedContent(r)))
+        .handle(MalformedRequestContentRejection.class, r -> complete(malformedContent(r)))
         .handle(
             UnsupportedRequestContentTypeRejection.class,
             r ->
@@ -152,10 +154,7 @@ final class Problems {
     return complete(
         response(
             problem(
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                "this path supports " + allowed)));
+                405, "method-not-allowed", "Method not allowed", "this path supports " + allowed)));
   }
 
   private static HttpResponse malformedContent(MalformedRequestContentRejection r) {

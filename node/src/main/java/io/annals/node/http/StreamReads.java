@@ -43,13 +43,18 @@ final class StreamReads extends AllDirectives {
   }
 
   /**
-   * What a page read asks for, validated. {@code from} is empty for "the default end"; {@code types}
-   * empty means every type; filters apply inside the page's version range.
+   * What a page read asks for, validated. {@code from} is empty for "the default end"; {@code
+   * types} empty means every type; filters apply inside the page's version range.
    */
   record PageQuery(
-      Optional<Long> from, int limit, boolean backward, boolean excludeInvalidated, Set<String> types) {
+      Optional<Long> from,
+      int limit,
+      boolean backward,
+      boolean excludeInvalidated,
+      Set<String> types) {
     static PageQuery parse(Map<String, String> params, int defaultLimit, int maxLimit) {
-      Optional<Long> from = Optional.ofNullable(params.get("from")).map(v -> number("from", v, 1, Long.MAX_VALUE));
+      Optional<Long> from =
+          Optional.ofNullable(params.get("from")).map(v -> number("from", v, 1, Long.MAX_VALUE));
       int limit = StreamReads.limit(params, defaultLimit, maxLimit);
       String direction = oneOf(params, "direction", "forward", "backward");
       boolean exclude = oneOf(params, "excludeInvalidated", "false", "true").equals("true");
@@ -70,7 +75,9 @@ final class StreamReads extends AllDirectives {
   }
 
   static int limit(Map<String, String> params, int defaultLimit, int maxLimit) {
-    return Optional.ofNullable(params.get("limit")).map(v -> (int) number("limit", v, 1, maxLimit)).orElse(defaultLimit);
+    return Optional.ofNullable(params.get("limit"))
+        .map(v -> (int) number("limit", v, 1, maxLimit))
+        .orElse(defaultLimit);
   }
 
   /** The parameter's value, which must be one of {@code allowed} (the first is the default). */
@@ -79,7 +86,13 @@ final class StreamReads extends AllDirectives {
     if (!List.of(allowed).contains(value)) {
       throw new BadRequest(
           "invalid-query-parameter",
-          "query parameter '" + name + "' must be one of " + String.join(", ", allowed) + ", was '" + AppendBody.abbreviate(value) + "'");
+          "query parameter '"
+              + name
+              + "' must be one of "
+              + String.join(", ", allowed)
+              + ", was '"
+              + AppendBody.abbreviate(value)
+              + "'");
     }
     return value;
   }
@@ -95,15 +108,25 @@ final class StreamReads extends AllDirectives {
     }
     throw new BadRequest(
         "invalid-query-parameter",
-        "query parameter '" + name + "' must be an integer from " + min + " to " + max + ", was '" + AppendBody.abbreviate(value) + "'");
+        "query parameter '"
+            + name
+            + "' must be an integer from "
+            + min
+            + " to "
+            + max
+            + ", was '"
+            + AppendBody.abbreviate(value)
+            + "'");
   }
 
   Route page(String stream) {
     AppendBody.validStreamName(stream);
     return parameterMap(
         params -> {
-          PageQuery q = PageQuery.parse(params, settings.defaultReadLimit(), settings.maxReadLimit());
-          return withVersion(stream, current -> onSuccess(readPage(stream, current, q), this::complete));
+          PageQuery q =
+              PageQuery.parse(params, settings.defaultReadLimit(), settings.maxReadLimit());
+          return withVersion(
+              stream, current -> onSuccess(readPage(stream, current, q), this::complete));
         });
   }
 
@@ -114,13 +137,19 @@ final class StreamReads extends AllDirectives {
         info -> {
           long current = info.version();
           if (version < 1 || version > current) {
-            return complete(Problems.notFound("event-not-found", "stream " + stream + " has no version " + version + "; it is at " + current));
+            return complete(
+                Problems.notFound(
+                    "event-not-found",
+                    "stream " + stream + " has no version " + version + "; it is at " + current));
           }
           return onSuccess(
               reader.read(stream, version, version),
-              events -> complete(events.isEmpty()
-                  ? Problems.notFound("event-not-found", "stream " + stream + " has no version " + version)
-                  : withETag(current, body(g -> EventJson.write(g, events.get(0), null)))));
+              events ->
+                  complete(
+                      events.isEmpty()
+                          ? Problems.notFound(
+                              "event-not-found", "stream " + stream + " has no version " + version)
+                          : withETag(current, body(g -> EventJson.write(g, events.get(0), null)))));
         });
   }
 
@@ -139,13 +168,18 @@ final class StreamReads extends AllDirectives {
           StreamEntity.CurrentVersion current = (StreamEntity.CurrentVersion) reply;
           long version = current.version();
           if (version == 0) {
-            return complete(Problems.notFound("stream-not-found", "stream " + stream + " does not exist (it has no events)"));
+            return complete(
+                Problems.notFound(
+                    "stream-not-found", "stream " + stream + " does not exist (it has no events)"));
           }
           return optionalHeaderValueByName(
               "If-None-Match",
               etag ->
                   etag.filter(v -> v.trim().equals("\"" + version + "\"")).isPresent()
-                      ? complete(HttpResponse.create().withStatus(StatusCodes.NOT_MODIFIED).addHeader(etagOf(version)))
+                      ? complete(
+                          HttpResponse.create()
+                              .withStatus(StatusCodes.NOT_MODIFIED)
+                              .addHeader(etagOf(version)))
                       : inner.apply(current));
         });
   }
@@ -170,7 +204,8 @@ final class StreamReads extends AllDirectives {
       }
     }
     if (lo > hi) {
-      return CompletableFuture.completedFuture(withETag(version, pageBody(stream, version, List.of(), null)));
+      return CompletableFuture.completedFuture(
+          withETag(version, pageBody(stream, version, List.of(), null)));
     }
     String nextLink = next;
     return reader
@@ -201,18 +236,21 @@ final class StreamReads extends AllDirectives {
               sharding
                   .entityRefFor(StreamEntity.TYPE_KEY, stream)
                   .ask(r -> new StreamEntity.GetSurface(after, limit, r), settings.askTimeout());
-          return onSuccess(ask, reply -> onSuccess(surfacePage(stream, limit, reply), this::complete));
+          return onSuccess(
+              ask, reply -> onSuccess(surfacePage(stream, limit, reply), this::complete));
         });
   }
 
-  private CompletionStage<HttpResponse> surfacePage(String stream, int limit, StreamEntity.SurfaceReply reply) {
+  private CompletionStage<HttpResponse> surfacePage(
+      String stream, int limit, StreamEntity.SurfaceReply reply) {
     if (reply instanceof StreamEntity.Unavailable u) {
       return CompletableFuture.completedFuture(Problems.unavailable(u.detail()));
     }
     StreamEntity.SurfacePage page = (StreamEntity.SurfacePage) reply;
     if (page.version() == 0) {
       return CompletableFuture.completedFuture(
-          Problems.notFound("stream-not-found", "stream " + stream + " does not exist (it has no events)"));
+          Problems.notFound(
+              "stream-not-found", "stream " + stream + " does not exist (it has no events)"));
     }
     List<CompletableFuture<List<StoredEvent>>> reads = new ArrayList<>();
     for (StreamEntity.SurfaceEntry entry : page.entries()) {
@@ -220,9 +258,14 @@ final class StreamReads extends AllDirectives {
     }
     String next =
         page.more()
-            ? "/streams/" + stream + "/surface?after="
-                + java.net.URLEncoder.encode(page.entries().get(page.entries().size() - 1).key(), java.nio.charset.StandardCharsets.UTF_8)
-                + "&limit=" + limit
+            ? "/streams/"
+                + stream
+                + "/surface?after="
+                + java.net.URLEncoder.encode(
+                    page.entries().get(page.entries().size() - 1).key(),
+                    java.nio.charset.StandardCharsets.UTF_8)
+                + "&limit="
+                + limit
             : null;
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -237,7 +280,8 @@ final class StreamReads extends AllDirectives {
     return "/streams/" + stream + "?from=" + from + "&limit=" + limit + "&direction=" + direction;
   }
 
-  private static HttpResponse pageBody(String stream, long version, List<StoredEvent> events, String next) {
+  private static HttpResponse pageBody(
+      String stream, long version, List<StoredEvent> events, String next) {
     return body(
         g -> {
           g.writeStartObject();
@@ -264,7 +308,8 @@ final class StreamReads extends AllDirectives {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, out.toByteArray()));
+    return HttpResponse.create()
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, out.toByteArray()));
   }
 
   private static HttpResponse withETag(long version, HttpResponse response) {

@@ -70,18 +70,26 @@ final class StreamRoutes extends AllDirectives {
                             path(
                                 segment("transactions").slash(longSegment()).slash("invalidate"),
                                 txn -> post(() -> jsonBody(body -> invalidate(stream, txn, body)))),
-                            path(longSegment(), version -> get(() -> reads.one(stream, version)))))));
+                            path(
+                                longSegment(),
+                                version -> get(() -> reads.one(stream, version)))))));
   }
 
   private Route invalidate(String stream, long transaction, byte[] body) {
     AppendBody.validStreamName(stream);
     JsonNode root = AppendBody.tree(body);
     JsonNode reason = root.path("reason");
-    if (!root.isObject() || root.size() != 1 || !reason.isTextual() || reason.asText().isEmpty() || reason.asText().length() > 1000) {
-      throw BadRequest.invalid("the body must be {\"reason\": \"...\"} with a reason of 1-1000 characters");
+    if (!root.isObject()
+        || root.size() != 1
+        || !reason.isTextual()
+        || reason.asText().isEmpty()
+        || reason.asText().length() > 1000) {
+      throw BadRequest.invalid(
+          "the body must be {\"reason\": \"...\"} with a reason of 1-1000 characters");
     }
     AppendBody invalidation =
-        new AppendBody(ExpectedVersion.ANY, List.of(NewEvent.invalidation(transaction, reason.toString())));
+        new AppendBody(
+            ExpectedVersion.ANY, List.of(NewEvent.invalidation(transaction, reason.toString())));
     return onSuccess(
         ask(stream, invalidation),
         reply -> complete(single(stream, AppendAnswers.answer(stream, reply))));
@@ -107,7 +115,8 @@ final class StreamRoutes extends AllDirectives {
     JsonNode root = AppendBody.tree(body);
     JsonNode writes = root.isObject() ? root.get("writes") : null;
     if (writes == null || !writes.isArray() || writes.isEmpty() || root.size() != 1) {
-      throw BadRequest.invalid("the body must be {\"writes\": [ {\"stream\", \"expectedVersion\", \"events\"}, ... ]} with at least one write");
+      throw BadRequest.invalid(
+          "the body must be {\"writes\": [ {\"stream\", \"expectedVersion\", \"events\"}, ... ]} with at least one write");
     }
     List<CompletableFuture<ObjectNode>> results = new ArrayList<>();
     for (int i = 0; i < writes.size(); i++) {
@@ -168,10 +177,10 @@ final class StreamRoutes extends AllDirectives {
   private static HttpResponse single(String stream, AppendAnswers.Answer answer) {
     if (answer.body() instanceof AppendResult result) {
       HttpResponse response =
-          json(answer.status(), result).addHeader(ETag.create(EntityTag.create(Long.toString(result.lastVersion()), false)));
+          json(answer.status(), result)
+              .addHeader(ETag.create(EntityTag.create(Long.toString(result.lastVersion()), false)));
       return answer.status() == 201
-          ? response.addHeader(
-              Location.create("/streams/" + stream + "/" + result.firstVersion()))
+          ? response.addHeader(Location.create("/streams/" + stream + "/" + result.firstVersion()))
           : response;
     }
     return Problems.response((Problem) answer.body());
@@ -189,7 +198,9 @@ final class StreamRoutes extends AllDirectives {
     return extractRequestEntity(
         entity -> {
           MediaType media = entity.getContentType().mediaType();
-          boolean json = media.isApplication() && (media.subType().equals("json") || media.subType().endsWith("+json"));
+          boolean json =
+              media.isApplication()
+                  && (media.subType().equals("json") || media.subType().endsWith("+json"));
           if (!json) {
             return complete(
                 Problems.response(
@@ -203,7 +214,9 @@ final class StreamRoutes extends AllDirectives {
             return complete(Problems.tooLarge(limit));
           }
           return withSizeLimit(
-              limit, () -> entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(bytes.toArray())));
+              limit,
+              () ->
+                  entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(bytes.toArray())));
         });
   }
 }

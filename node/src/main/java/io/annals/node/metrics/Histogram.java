@@ -42,7 +42,12 @@ public final class Histogram {
     long cumulative = 0;
     for (int i = 0; i < bounds.length; i++) {
       cumulative += buckets[i].sum();
-      out.append(name).append("_bucket{le=\"").append(format(bounds[i])).append("\"} ").append(cumulative).append('\n');
+      out.append(name)
+          .append("_bucket{le=\"")
+          .append(format(bounds[i]))
+          .append("\"} ")
+          .append(cumulative)
+          .append('\n');
     }
     out.append(name).append("_bucket{le=\"+Inf\"} ").append(count.sum()).append('\n');
     out.append(name).append("_sum ").append(format(sum.sum())).append('\n');

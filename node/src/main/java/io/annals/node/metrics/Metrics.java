@@ -32,10 +32,13 @@ public final class Metrics implements Extension {
   public final LongAdder journalFailures = new LongAdder();
   public final LongAdder activeStreams = new LongAdder();
   public final LongAdder sseSubscribers = new LongAdder();
+
   /** Events per journal write: above 1 when appends to one stream were grouped. */
   public final Histogram batchEvents = new Histogram(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024);
+
   /** Appends per journal write. */
   public final Histogram batchAppends = new Histogram(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024);
+
   /** Seconds from an append request's arrival to its answer. */
   public final Histogram appendSeconds =
       new Histogram(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
@@ -46,25 +49,56 @@ public final class Metrics implements Extension {
   public String render(LongSupplier members) {
     StringBuilder out = new StringBuilder(4096);
     counter(out, "annals_appends_total", "Appends answered, by result.", null, 0);
-    out.append("annals_appends_total{result=\"written\"} ").append(appendsWritten.sum()).append('\n');
+    out.append("annals_appends_total{result=\"written\"} ")
+        .append(appendsWritten.sum())
+        .append('\n');
     out.append("annals_appends_total{result=\"retry\"} ").append(appendsRetried.sum()).append('\n');
-    out.append("annals_appends_total{result=\"conflict\"} ").append(appendsConflicted.sum()).append('\n');
-    out.append("annals_appends_total{result=\"unavailable\"} ").append(appendsUnavailable.sum()).append('\n');
-    counter(out, "annals_events_written_total", "Events made durable in the journal.", "", eventsWritten.sum());
-    counter(out, "annals_journal_failures_total", "Journal writes or recoveries that failed.", "", journalFailures.sum());
+    out.append("annals_appends_total{result=\"conflict\"} ")
+        .append(appendsConflicted.sum())
+        .append('\n');
+    out.append("annals_appends_total{result=\"unavailable\"} ")
+        .append(appendsUnavailable.sum())
+        .append('\n');
+    counter(
+        out,
+        "annals_events_written_total",
+        "Events made durable in the journal.",
+        "",
+        eventsWritten.sum());
+    counter(
+        out,
+        "annals_journal_failures_total",
+        "Journal writes or recoveries that failed.",
+        "",
+        journalFailures.sum());
     histogram(out, "annals_journal_batch_events", "Events per atomic journal write.", batchEvents);
-    histogram(out, "annals_journal_batch_appends", "Appends per atomic journal write.", batchAppends);
-    histogram(out, "annals_append_latency_seconds", "Time from an append request to its answer.", appendSeconds);
-    gauge(out, "annals_active_streams", "Stream entities running on this node.", activeStreams.sum());
-    gauge(out, "annals_sse_subscribers", "Open SSE subscriptions on this node.", sseSubscribers.sum());
-    gauge(out, "annals_cluster_members", "Up members of the cluster as this node sees it.", members.getAsLong());
+    histogram(
+        out, "annals_journal_batch_appends", "Appends per atomic journal write.", batchAppends);
+    histogram(
+        out,
+        "annals_append_latency_seconds",
+        "Time from an append request to its answer.",
+        appendSeconds);
+    gauge(
+        out, "annals_active_streams", "Stream entities running on this node.", activeStreams.sum());
+    gauge(
+        out,
+        "annals_sse_subscribers",
+        "Open SSE subscriptions on this node.",
+        sseSubscribers.sum());
+    gauge(
+        out,
+        "annals_cluster_members",
+        "Up members of the cluster as this node sees it.",
+        members.getAsLong());
     Runtime rt = Runtime.getRuntime();
     gauge(out, "jvm_heap_used_bytes", "Heap in use.", rt.totalMemory() - rt.freeMemory());
     gauge(out, "jvm_heap_max_bytes", "Largest heap the JVM may use.", rt.maxMemory());
     return out.toString();
   }
 
-  private static void counter(StringBuilder out, String name, String help, String labels, long value) {
+  private static void counter(
+      StringBuilder out, String name, String help, String labels, long value) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(" counter\n");
     if (labels != null) {

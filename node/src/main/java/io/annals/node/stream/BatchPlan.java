@@ -71,11 +71,14 @@ final class BatchPlan {
       if (target != null && (target < 1 || target > transaction)) {
         return new StreamEntity.UnknownTransaction(target, transaction);
       }
-      if (target != null && (state.isInvalidated(target) || pendingInvalidations.contains(target))) {
-        return new StreamEntity.NotInvalidatable(target, "transaction " + target + " is already invalidated");
+      if (target != null
+          && (state.isInvalidated(target) || pendingInvalidations.contains(target))) {
+        return new StreamEntity.NotInvalidatable(
+            target, "transaction " + target + " is already invalidated");
       }
       if (target != null && state.isInvalidation(target)) {
-        return new StreamEntity.NotInvalidatable(target, "transaction " + target + " is itself an invalidation");
+        return new StreamEntity.NotInvalidatable(
+            target, "transaction " + target + " is itself an invalidation");
       }
       if (e.key() != null && !state.hasKey(e.key()) && !pendingKeys.containsKey(e.key())) {
         newKeys.add(e.key());
@@ -100,7 +103,14 @@ final class BatchPlan {
       version++;
       Recorded r =
           new Recorded(
-              e.id(), e.type(), e.schemaVersion(), e.key(), e.data(), e.metadata(), txn, recorded,
+              e.id(),
+              e.type(),
+              e.schemaVersion(),
+              e.key(),
+              e.data(),
+              e.metadata(),
+              txn,
+              recorded,
               e.invalidates());
       events.add(r);
       pendingIds.put(e.id(), new Written(version, txn, e.contentHash()));
@@ -147,13 +157,19 @@ final class BatchPlan {
       }
       if (w.contentHash() != e.contentHash()) {
         return new IdempotencyConflict(
-            "event id " + e.id() + " was appended before as version " + w.version()
+            "event id "
+                + e.id()
+                + " was appended before as version "
+                + w.version()
                 + " with other content");
       }
       if (txn != -1 && txn != w.transaction()) {
         return new IdempotencyConflict(
-            "the event ids belong to different earlier appends (transactions " + txn + " and "
-                + w.transaction() + ")");
+            "the event ids belong to different earlier appends (transactions "
+                + txn
+                + " and "
+                + w.transaction()
+                + ")");
       }
       txn = w.transaction();
     }
@@ -192,7 +208,9 @@ final class BatchPlan {
   private static AppendReply partialMatch(UUID id, long txn) {
     String which = id == null ? "" : " (event id " + id + " is new or out of order)";
     return new IdempotencyConflict(
-        "the event ids partly match the earlier append of transaction " + txn + which
+        "the event ids partly match the earlier append of transaction "
+            + txn
+            + which
             + "; a retry must repeat that append exactly");
   }
 
@@ -209,7 +227,8 @@ final class BatchPlan {
     if (e.key() == null) {
       return null;
     }
-    KeyEvent latest = pendingKeys.containsKey(e.key()) ? pendingKeys.get(e.key()) : state.latestValid(e.key());
+    KeyEvent latest =
+        pendingKeys.containsKey(e.key()) ? pendingKeys.get(e.key()) : state.latestValid(e.key());
     boolean same =
         latest != null
             && latest.type().equals(e.type())

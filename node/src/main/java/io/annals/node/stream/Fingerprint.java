@@ -3,8 +3,8 @@ package io.annals.node.stream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A 64-bit FNV-1a fingerprint over strings, used to compare event content (idempotent retries,
- * key de-duplication) without keeping the content in memory. Null and empty are distinguished.
+ * A 64-bit FNV-1a fingerprint over strings, used to compare event content (idempotent retries, key
+ * de-duplication) without keeping the content in memory. Null and empty are distinguished.
  */
 final class Fingerprint {
   private static final long OFFSET = 0xcbf29ce484222325L;

@@ -5,20 +5,29 @@ import java.util.UUID;
 
 /**
  * An event to append, already validated by the HTTP layer: {@code data} and {@code metadata} are
- * compact JSON text (metadata may be null), {@code key} may be null. {@code invalidates} is set only
- * on the store's own {@code $invalidate} events: the transaction they invalidate.
+ * compact JSON text (metadata may be null), {@code key} may be null. {@code invalidates} is set
+ * only on the store's own {@code $invalidate} events: the transaction they invalidate.
  */
 public record NewEvent(
-    UUID id, String type, int schemaVersion, String key, String data, String metadata, Long invalidates)
+    UUID id,
+    String type,
+    int schemaVersion,
+    String key,
+    String data,
+    String metadata,
+    Long invalidates)
     implements CborSerializable {
 
   public static final String INVALIDATE = "$invalidate";
 
-  public NewEvent(UUID id, String type, int schemaVersion, String key, String data, String metadata) {
+  public NewEvent(
+      UUID id, String type, int schemaVersion, String key, String data, String metadata) {
     this(id, type, schemaVersion, key, data, metadata, null);
   }
 
-  /** The system event that marks {@code transaction} invalid; {@code reasonJson} is a JSON string. */
+  /**
+   * The system event that marks {@code transaction} invalid; {@code reasonJson} is a JSON string.
+   */
   public static NewEvent invalidation(long transaction, String reasonJson) {
     String data = "{\"transaction\":" + transaction + ",\"reason\":" + reasonJson + "}";
     return new NewEvent(UUID.randomUUID(), INVALIDATE, 1, null, data, null, transaction);

@@ -60,7 +60,10 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   /** Ask for the stream's current version (0 when never written), consistent with all acks. */
   public record GetVersion(ActorRef<VersionReply> replyTo) implements Command {}
 
-  /** Ask for a page of the surface: the newest valid event's version of each key after {@code after}. */
+  /**
+   * Ask for a page of the surface: the newest valid event's version of each key after {@code
+   * after}.
+   */
   public record GetSurface(String after, int limit, ActorRef<SurfaceReply> replyTo)
       implements Command {}
 
@@ -126,7 +129,9 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   /** The answer to {@link GetSurface}. */
   public sealed interface SurfaceReply extends CborSerializable permits SurfacePage, Unavailable {}
 
-  /** Keys in key order with the version of their newest valid event; {@code more} if keys follow. */
+  /**
+   * Keys in key order with the version of their newest valid event; {@code more} if keys follow.
+   */
   public record SurfacePage(long version, List<SurfaceEntry> entries, boolean more)
       implements SurfaceReply {}
 
@@ -193,10 +198,12 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
         .onMessage(Passivate.class, this::onPassivate)
         .onSignal(ChildFailed.class, this::onJournalStopped)
         .onSignal(Terminated.class, this::onJournalStopped)
-        .onSignal(PostStop.class, stop -> {
-          metrics.activeStreams.decrement();
-          return this;
-        })
+        .onSignal(
+            PostStop.class,
+            stop -> {
+              metrics.activeStreams.decrement();
+              return this;
+            })
         .build();
   }
 
@@ -275,8 +282,12 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   private Behavior<Command> onJournalStopped(Terminated stopped) {
     String detail = "the journal write of stream " + stream + " failed; retry later";
-    getContext().getLog().warn("Journal of stream {} stopped; answering {} appends 503", stream,
-        inFlight.size() + queue.size());
+    getContext()
+        .getLog()
+        .warn(
+            "Journal of stream {} stopped; answering {} appends 503",
+            stream,
+            inFlight.size() + queue.size());
     metrics.journalFailures.increment();
     metrics.appendsUnavailable.add(inFlight.size() + queue.size());
     inFlight.forEach(a -> a.replyTo().tell(new Unavailable(detail)));
@@ -289,9 +300,10 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       return Behaviors.stopped();
     }
     timers.startSingleTimer(new RetryJournal(), backoff);
-    backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
-        ? settings.maxBackoff()
-        : backoff.multipliedBy(2);
+    backoff =
+        backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
+            ? settings.maxBackoff()
+            : backoff.multipliedBy(2);
     return this;
   }
 
@@ -314,9 +326,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   private void startJournal() {
     journal =
         getContext()
-            .spawn(
-                StreamJournal.create(stream, getContext().getSelf(), settings),
-                "journal");
+            .spawn(StreamJournal.create(stream, getContext().getSelf(), settings), "journal");
     getContext().watch(journal);
   }
 }

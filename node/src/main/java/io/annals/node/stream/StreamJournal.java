@@ -16,12 +16,12 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.Recovery;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -203,7 +203,8 @@ final class StreamJournal
     boolean more = entries.size() > get.limit();
     List<StreamEntity.SurfaceEntry> shown = more ? entries.subList(0, get.limit()) : entries;
     return Effect()
-        .reply(get.replyTo(), new StreamEntity.SurfacePage(state.version(), List.copyOf(shown), more));
+        .reply(
+            get.replyTo(), new StreamEntity.SurfacePage(state.version(), List.copyOf(shown), more));
   }
 
   @Override

@@ -7,7 +7,8 @@ import java.util.UUID;
 
 /**
  * A stream's {@link StreamState} as stored in the Cassandra snapshot store every {@code
- * annals.stream.snapshot-every} events, so recovery reads the snapshot and only the events after it.
+ * annals.stream.snapshot-every} events, so recovery reads the snapshot and only the events after
+ * it.
  */
 record StreamSnapshot(
     long version, long transaction, List<Id> ids, List<Key> keys, Map<Long, Long> invalidated)

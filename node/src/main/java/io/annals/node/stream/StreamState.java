@@ -18,8 +18,8 @@ import java.util.UUID;
  *
  * <p>Deliberately mutable: a stream's window holds up to 10,000 ids and its key index can hold many
  * thousand keys, and copying them per event would dominate the write path. The one {@link
- * StreamJournal} actor that owns an instance is the only code that touches it; it is never sent in a
- * message, and snapshots copy it into an immutable {@link StreamSnapshot} first.
+ * StreamJournal} actor that owns an instance is the only code that touches it; it is never sent in
+ * a message, and snapshots copy it into an immutable {@link StreamSnapshot} first.
  *
  * <p>Memory: about 100 bytes per id in the window, about 120 bytes per key plus 48 bytes per keyed
  * event (each key keeps its history so that invalidating a transaction can fall back to the key's
@@ -130,7 +130,9 @@ public final class StreamState {
     transactionRing[(int) (version % transactionRing.length)] = event.transaction();
     if (event.key() != null) {
       keys.computeIfAbsent(event.key(), k -> new ArrayList<>(1))
-          .add(new KeyEvent(version, event.transaction(), event.type(), Fingerprint.of(event.data())));
+          .add(
+              new KeyEvent(
+                  version, event.transaction(), event.type(), Fingerprint.of(event.data())));
     }
     if (event.invalidates() != null) {
       invalidated.put(event.invalidates(), event.transaction());
@@ -152,7 +154,9 @@ public final class StreamState {
   /** An immutable copy for the snapshot store. */
   StreamSnapshot toSnapshot() {
     List<StreamSnapshot.Id> ids = new ArrayList<>(window.size());
-    window.forEach((id, w) -> ids.add(new StreamSnapshot.Id(id, w.version(), w.transaction(), w.contentHash())));
+    window.forEach(
+        (id, w) ->
+            ids.add(new StreamSnapshot.Id(id, w.version(), w.transaction(), w.contentHash())));
     List<StreamSnapshot.Key> keyList = new ArrayList<>(keys.size());
     keys.forEach(
         (key, history) ->
@@ -160,7 +164,10 @@ public final class StreamState {
                 new StreamSnapshot.Key(
                     key,
                     history.stream()
-                        .map(e -> new StreamSnapshot.KeyVersion(e.version(), e.transaction(), e.type(), e.dataHash()))
+                        .map(
+                            e ->
+                                new StreamSnapshot.KeyVersion(
+                                    e.version(), e.transaction(), e.type(), e.dataHash()))
                         .toList())));
     return new StreamSnapshot(version, transaction, ids, keyList, Map.copyOf(invalidated));
   }
@@ -175,7 +182,9 @@ public final class StreamState {
     }
     for (StreamSnapshot.Key key : s.keys()) {
       List<KeyEvent> history = new ArrayList<>(key.versions().size());
-      key.versions().forEach(v -> history.add(new KeyEvent(v.version(), v.transaction(), v.type(), v.dataHash())));
+      key.versions()
+          .forEach(
+              v -> history.add(new KeyEvent(v.version(), v.transaction(), v.type(), v.dataHash())));
       state.keys.put(key.key(), history);
     }
     state.invalidated.putAll(s.invalidated());

@@ -14,11 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.JournalOperation;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
@@ -55,7 +55,8 @@ class StreamEntityTest {
   private PersistenceTestKit journal;
   private final List<Integer> batchSizes = new ArrayList<>();
   private final StreamEntity.Settings settings =
-      new StreamEntity.Settings(1000, 1000, 1 << 20, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 0, 1000);
+      new StreamEntity.Settings(
+          1000, 1000, 1 << 20, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 0, 1000);
 
   @BeforeEach
   void journalThatFailsWritesCarryingPoison() {
@@ -71,7 +72,8 @@ class StreamEntityTest {
               synchronized (batchSizes) {
                 batchSizes.add(events.size());
               }
-              if (events.stream().anyMatch(e -> ((StreamJournal.Recorded) e).data().equals(POISON))) {
+              if (events.stream()
+                  .anyMatch(e -> ((StreamJournal.Recorded) e).data().equals(POISON))) {
                 return new StorageFailure(new RuntimeException("injected journal failure"));
               }
             }
@@ -84,7 +86,8 @@ class StreamEntityTest {
     return new NewEvent(UUID.randomUUID(), "Tick", 1, null, data, null);
   }
 
-  private List<TestProbe<AppendReply>> burst(ActorRef<StreamEntity.Command> entity, List<String> datas) {
+  private List<TestProbe<AppendReply>> burst(
+      ActorRef<StreamEntity.Command> entity, List<String> datas) {
     List<TestProbe<AppendReply>> probes = new ArrayList<>();
     for (String data : datas) {
       TestProbe<AppendReply> probe = testKit.createTestProbe();
@@ -112,7 +115,9 @@ class StreamEntityTest {
       assertEquals(i + 1L, a.lastVersion(), "answered in arrival order with consecutive versions");
     }
     assertEquals(50, journal.persistedInStorage(StreamJournal.persistenceId(stream).id()).size());
-    assertTrue(batchSizes.size() < 50 && batchSizes.stream().anyMatch(n -> n > 1), "batches: " + batchSizes);
+    assertTrue(
+        batchSizes.size() < 50 && batchSizes.stream().anyMatch(n -> n > 1),
+        "batches: " + batchSizes);
   }
 
   @Test
@@ -148,7 +153,11 @@ class StreamEntityTest {
     after.awaitAssert(
         Duration.ofSeconds(5),
         () -> {
-          entity.tell(new Append(ExpectedVersion.exactly(acknowledged.size()), List.of(event("after")), after.ref()));
+          entity.tell(
+              new Append(
+                  ExpectedVersion.exactly(acknowledged.size()),
+                  List.of(event("after")),
+                  after.ref()));
           assertInstanceOf(Appended.class, after.receiveMessage(), "writable again after recovery");
           return null;
         });
@@ -156,7 +165,9 @@ class StreamEntityTest {
 
   @Test
   void answersOverflowingAppends503InsteadOfQueueingThem() {
-    StreamEntity.Settings tiny = new StreamEntity.Settings(2, 1000, 1 << 20, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 0, 1000);
+    StreamEntity.Settings tiny =
+        new StreamEntity.Settings(
+            2, 1000, 1 << 20, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 0, 1000);
     var entity = testKit.spawn(StreamEntity.create("s-" + UUID.randomUUID(), tiny));
     List<TestProbe<AppendReply>> probes = burst(entity, numbered(0, 20));
     long unavailable =

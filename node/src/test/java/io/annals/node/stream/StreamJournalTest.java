@@ -17,11 +17,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResult;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,7 +45,8 @@ class StreamJournalTest {
 
   /** A 100-id window, snapshots every 5 events, at most 3 keys. */
   private static final StreamEntity.Settings SETTINGS =
-      new StreamEntity.Settings(100, 100, 1 << 20, 100, Duration.ofMillis(50), Duration.ofSeconds(1), 5, 3);
+      new StreamEntity.Settings(
+          100, 100, 1 << 20, 100, Duration.ofMillis(50), Duration.ofSeconds(1), 5, 3);
 
   private EventSourcedBehaviorTestKit<StreamJournal.Command, StreamJournal.Event, StreamState> kit;
   private TestProbe<StreamEntity.Command> parent;
@@ -73,7 +74,9 @@ class StreamJournalTest {
   }
 
   /** Runs one batch; returns each append's reply in order and the command result. */
-  private record Batch(List<AppendReply> replies, CommandResult<StreamJournal.Command, StreamJournal.Event, StreamState> result) {}
+  private record Batch(
+      List<AppendReply> replies,
+      CommandResult<StreamJournal.Command, StreamJournal.Event, StreamState> result) {}
 
   private Batch write(List<ExpectedVersion> expected, List<List<NewEvent>> events) {
     List<TestProbe<AppendReply>> probes = new ArrayList<>();
@@ -98,8 +101,12 @@ class StreamJournalTest {
     Appended first = (Appended) append(ExpectedVersion.NO_STREAM, event("A", "1"), event("B", "2"));
     Batch second = write(List.of(ExpectedVersion.exactly(2)), List.of(List.of(event("C", "3"))));
     Appended appended = (Appended) second.replies().get(0);
-    assertEquals(List.of(1L, 2L, 1L), List.of(first.firstVersion(), first.lastVersion(), first.transaction()));
-    assertEquals(List.of(3L, 3L, 2L), List.of(appended.firstVersion(), appended.lastVersion(), appended.transaction()));
+    assertEquals(
+        List.of(1L, 2L, 1L),
+        List.of(first.firstVersion(), first.lastVersion(), first.transaction()));
+    assertEquals(
+        List.of(3L, 3L, 2L),
+        List.of(appended.firstVersion(), appended.lastVersion(), appended.transaction()));
     assertEquals(1, second.result().events().size());
     assertEquals(2, ((Recorded) second.result().event()).transaction());
     assertEquals(3, kit.getState().version());
@@ -127,13 +134,22 @@ class StreamJournalTest {
   void decidesTheAppendsOfOneBatchInArrivalOrder() {
     Batch batch =
         write(
-            List.of(ExpectedVersion.NO_STREAM, ExpectedVersion.NO_STREAM, ExpectedVersion.exactly(1), ExpectedVersion.exactly(1)),
-            List.of(List.of(event("A", "1")), List.of(event("B", "2")), List.of(event("C", "3")), List.of(event("D", "4"))));
+            List.of(
+                ExpectedVersion.NO_STREAM,
+                ExpectedVersion.NO_STREAM,
+                ExpectedVersion.exactly(1),
+                ExpectedVersion.exactly(1)),
+            List.of(
+                List.of(event("A", "1")),
+                List.of(event("B", "2")),
+                List.of(event("C", "3")),
+                List.of(event("D", "4"))));
     assertInstanceOf(Appended.class, batch.replies().get(0));
     assertEquals(new WrongExpectedVersion("0", 1), batch.replies().get(1));
     assertEquals(2, ((Appended) batch.replies().get(2)).lastVersion());
     assertEquals(new WrongExpectedVersion("1", 2), batch.replies().get(3));
-    assertEquals(2, batch.result().events().size(), "one journal write with the two accepted events");
+    assertEquals(
+        2, batch.result().events().size(), "one journal write with the two accepted events");
     assertEquals(2, kit.getState().version());
   }
 
@@ -154,7 +170,10 @@ class StreamJournalTest {
   @Test
   void recognisesARetryInsideTheSameBatch() {
     NewEvent a = event("A", "1");
-    Batch batch = write(List.of(ExpectedVersion.NO_STREAM, ExpectedVersion.NO_STREAM), List.of(List.of(a), List.of(a)));
+    Batch batch =
+        write(
+            List.of(ExpectedVersion.NO_STREAM, ExpectedVersion.NO_STREAM),
+            List.of(List.of(a), List.of(a)));
     assertInstanceOf(Appended.class, batch.replies().get(0));
     assertInstanceOf(AlreadyAppended.class, batch.replies().get(1));
     assertEquals(1, batch.result().events().size());
@@ -168,20 +187,36 @@ class StreamJournalTest {
     assertInstanceOf(IdempotencyConflict.class, append(ExpectedVersion.ANY, a));
     assertInstanceOf(IdempotencyConflict.class, append(ExpectedVersion.ANY, a, event("C", "3")));
     assertInstanceOf(IdempotencyConflict.class, append(ExpectedVersion.ANY, b, a));
-    assertInstanceOf(IdempotencyConflict.class, append(ExpectedVersion.ANY, new NewEvent(a.id(), "A", 1, null, "9", null)));
+    assertInstanceOf(
+        IdempotencyConflict.class,
+        append(ExpectedVersion.ANY, new NewEvent(a.id(), "A", 1, null, "9", null)));
     assertEquals(2, kit.getState().version());
   }
 
   @Test
   void deduplicatesAKeyedEventEqualToTheNewestOfItsKey() {
     append(ExpectedVersion.ANY, keyed("k", "Set", "{\"v\":1}"));
-    Appended second = (Appended) append(ExpectedVersion.ANY, keyed("k", "Set", "{\"v\":2}"), keyed("k", "Set", "{\"v\":2}"), keyed("j", "Set", "{\"v\":1}"));
-    assertEquals(List.of(false, true, false), second.events().stream().map(StreamEntity.EventOutcome::deduplicated).toList());
-    assertEquals(List.of(2L, 2L, 3L), second.events().stream().map(StreamEntity.EventOutcome::version).toList());
-    AlreadyAppended same = (AlreadyAppended) append(ExpectedVersion.ANY, keyed("k", "Set", "{\"v\":2}"));
+    Appended second =
+        (Appended)
+            append(
+                ExpectedVersion.ANY,
+                keyed("k", "Set", "{\"v\":2}"),
+                keyed("k", "Set", "{\"v\":2}"),
+                keyed("j", "Set", "{\"v\":1}"));
+    assertEquals(
+        List.of(false, true, false),
+        second.events().stream().map(StreamEntity.EventOutcome::deduplicated).toList());
+    assertEquals(
+        List.of(2L, 2L, 3L),
+        second.events().stream().map(StreamEntity.EventOutcome::version).toList());
+    AlreadyAppended same =
+        (AlreadyAppended) append(ExpectedVersion.ANY, keyed("k", "Set", "{\"v\":2}"));
     assertTrue(same.events().get(0).deduplicated());
     assertEquals(2, same.events().get(0).version());
-    assertInstanceOf(Appended.class, append(ExpectedVersion.ANY, keyed("k", "Other", "{\"v\":2}")), "another type is new");
+    assertInstanceOf(
+        Appended.class,
+        append(ExpectedVersion.ANY, keyed("k", "Other", "{\"v\":2}")),
+        "another type is new");
     assertEquals(4, kit.getState().version());
   }
 
@@ -205,7 +240,8 @@ class StreamJournalTest {
     for (int i = 0; i < 100; i++) {
       append(ExpectedVersion.ANY, event("A", Integer.toString(i + 1)));
     }
-    assertInstanceOf(Appended.class, append(ExpectedVersion.ANY, first), "outside the 100-id window");
+    assertInstanceOf(
+        Appended.class, append(ExpectedVersion.ANY, first), "outside the 100-id window");
     assertEquals(102, kit.getState().version());
   }
 
@@ -213,13 +249,23 @@ class StreamJournalTest {
   void invalidatesATransactionOnceAndRefusesUnknownOnes() {
     append(ExpectedVersion.ANY, keyed("k", "Set", "1"));
     append(ExpectedVersion.ANY, keyed("k", "Set", "2"));
-    Appended inv = (Appended) append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"wrong price\""));
+    Appended inv =
+        (Appended) append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"wrong price\""));
     assertEquals(3, inv.transaction());
-    assertEquals(new StreamEntity.UnknownTransaction(9, 3), append(ExpectedVersion.ANY, NewEvent.invalidation(9, "\"x\"")));
-    assertInstanceOf(StreamEntity.NotInvalidatable.class, append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"again\"")));
-    assertInstanceOf(StreamEntity.NotInvalidatable.class, append(ExpectedVersion.ANY, NewEvent.invalidation(3, "\"an invalidation\"")));
+    assertEquals(
+        new StreamEntity.UnknownTransaction(9, 3),
+        append(ExpectedVersion.ANY, NewEvent.invalidation(9, "\"x\"")));
+    assertInstanceOf(
+        StreamEntity.NotInvalidatable.class,
+        append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"again\"")));
+    assertInstanceOf(
+        StreamEntity.NotInvalidatable.class,
+        append(ExpectedVersion.ANY, NewEvent.invalidation(3, "\"an invalidation\"")));
     assertTrue(kit.getState().isInvalidated(2));
-    assertEquals(1, kit.getState().latestValid("k").version(), "the key falls back to its previous valid event");
+    assertEquals(
+        1,
+        kit.getState().latestValid("k").version(),
+        "the key falls back to its previous valid event");
     assertEquals(3, kit.getState().version());
   }
 
@@ -228,8 +274,14 @@ class StreamJournalTest {
     append(ExpectedVersion.ANY, keyed("k", "Set", "1"));
     append(ExpectedVersion.ANY, keyed("k", "Set", "2"));
     append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"r\""));
-    assertInstanceOf(AlreadyAppended.class, append(ExpectedVersion.ANY, keyed("k", "Set", "1")), "equal to the valid newest");
-    assertInstanceOf(Appended.class, append(ExpectedVersion.ANY, keyed("k", "Set", "2")), "the equal event is invalid");
+    assertInstanceOf(
+        AlreadyAppended.class,
+        append(ExpectedVersion.ANY, keyed("k", "Set", "1")),
+        "equal to the valid newest");
+    assertInstanceOf(
+        Appended.class,
+        append(ExpectedVersion.ANY, keyed("k", "Set", "2")),
+        "the equal event is invalid");
   }
 
   @Test
@@ -237,10 +289,16 @@ class StreamJournalTest {
     append(ExpectedVersion.ANY, keyed("b", "Set", "1"), keyed("a", "Set", "1"));
     append(ExpectedVersion.ANY, keyed("b", "Set", "2"), keyed("c", "Set", "1"));
     append(ExpectedVersion.ANY, NewEvent.invalidation(2, "\"r\""));
-    var result = kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r));
+    var result =
+        kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r));
     StreamEntity.SurfacePage page = (StreamEntity.SurfacePage) result.reply();
-    assertEquals(List.of(new StreamEntity.SurfaceEntry("a", 2), new StreamEntity.SurfaceEntry("b", 1)), page.entries());
-    var after = (StreamEntity.SurfacePage) kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface("a", 1, r)).reply();
+    assertEquals(
+        List.of(new StreamEntity.SurfaceEntry("a", 2), new StreamEntity.SurfaceEntry("b", 1)),
+        page.entries());
+    var after =
+        (StreamEntity.SurfacePage)
+            kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface("a", 1, r))
+                .reply();
     assertEquals(List.of(new StreamEntity.SurfaceEntry("b", 1)), after.entries());
     assertTrue(!after.more());
   }
@@ -248,8 +306,16 @@ class StreamJournalTest {
   @Test
   void refusesAppendsBeyondTheKeyLimit() {
     append(ExpectedVersion.ANY, keyed("a", "Set", "1"), keyed("b", "Set", "1"));
-    assertEquals(new StreamEntity.TooManyKeys(3), append(ExpectedVersion.ANY, keyed("c", "Set", "1"), keyed("d", "Set", "1")));
-    assertInstanceOf(Appended.class, append(ExpectedVersion.ANY, keyed("a", "Set", "2"), keyed("c", "Set", "1"), keyed("c", "Set", "2")));
+    assertEquals(
+        new StreamEntity.TooManyKeys(3),
+        append(ExpectedVersion.ANY, keyed("c", "Set", "1"), keyed("d", "Set", "1")));
+    assertInstanceOf(
+        Appended.class,
+        append(
+            ExpectedVersion.ANY,
+            keyed("a", "Set", "2"),
+            keyed("c", "Set", "1"),
+            keyed("c", "Set", "2")));
     assertEquals(5, kit.getState().version());
   }
 
@@ -261,14 +327,23 @@ class StreamJournalTest {
       append(ExpectedVersion.ANY, keyed("k" + (i % 3), "Set", Integer.toString(i)));
     }
     append(ExpectedVersion.ANY, NewEvent.invalidation(5, "\"r\""));
-    var before = kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r)).reply();
+    var before =
+        kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r))
+            .reply();
     var restarted = kit.restart();
     parent.expectMessage(new StreamEntity.JournalReady(13));
     assertEquals(13, restarted.state().version());
     assertTrue(restarted.state().isInvalidated(5));
-    assertEquals(before, kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r)).reply());
-    assertInstanceOf(AlreadyAppended.class, append(ExpectedVersion.ANY, early), "ids survive the snapshot");
-    var snapshots = kit.snapshotTestKit().orElseThrow().persistedInStorage(StreamJournal.persistenceId(stream).id());
+    assertEquals(
+        before,
+        kit.<StreamEntity.SurfaceReply>runCommand(r -> new StreamJournal.GetSurface(null, 10, r))
+            .reply());
+    assertInstanceOf(
+        AlreadyAppended.class, append(ExpectedVersion.ANY, early), "ids survive the snapshot");
+    var snapshots =
+        kit.snapshotTestKit()
+            .orElseThrow()
+            .persistedInStorage(StreamJournal.persistenceId(stream).id());
     assertTrue(!snapshots.isEmpty(), "a snapshot was saved (every 5 events)");
   }
 }
