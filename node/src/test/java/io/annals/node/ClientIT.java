@@ -29,7 +29,7 @@ class ClientIT extends OneNodeIT {
   }
 
   private AnnalsClient client() {
-    return AnnalsClient.create(URI.create(node.baseUrl()));
+    return AnnalsClient.create(URI.create(baseUrl()));
   }
 
   private static ProposedEvent event(int n) {

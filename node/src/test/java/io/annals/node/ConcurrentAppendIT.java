@@ -69,6 +69,7 @@ class ConcurrentAppendIT extends OneNodeIT {
 
   @Test
   void answersAMixedExpectedVersionBurstExactlyAsSequentialApplicationWould() {
+    assumeInProcessNode();
     String s = "mixed-" + UUID.randomUUID();
     var entity = ClusterSharding.get(node.system()).entityRefFor(StreamEntity.TYPE_KEY, s);
     Random random = new Random(42);
@@ -117,8 +118,7 @@ class ConcurrentAppendIT extends OneNodeIT {
       String text =
           client
               .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(node.baseUrl() + "/metrics"))
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + "/metrics"))
                       .build(),
                   java.net.http.HttpResponse.BodyHandlers.ofString())
               .body();

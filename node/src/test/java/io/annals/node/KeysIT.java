@@ -178,6 +178,7 @@ class KeysIT extends OneNodeIT {
   @Test
   void
       recoversTheSameSurfaceOfTwoHundredThousandEventsOverFiftyThousandKeysWithSnapshotsOnAndOff() {
+    assumeInProcessNode();
     String s = "big-" + UUID.randomUUID();
     for (int batch = 0; batch < 200; batch++) {
       StringBuilder events = new StringBuilder("[");

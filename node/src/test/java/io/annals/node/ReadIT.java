@@ -8,34 +8,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The contract's "Read a stream" section, over HTTP on a real Cassandra. */
-@ExtendWith(RealCassandra.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReadIT {
-  private AnnalsNode node;
-  private HttpJson http;
+class ReadIT extends OneNodeIT {
   private final String stream = "invoice-" + UUID.randomUUID();
 
+  @Override
+  protected String keyspace() {
+    return "read_it";
+  }
+
   @BeforeAll
-  void startNodeWithTwentyFiveEvents() {
-    node = RealCassandra.startNode("read_it");
-    http = new HttpJson(node.baseUrl());
+  void appendTwentyFiveEvents() {
     StringBuilder batch = new StringBuilder("[");
     for (int i = 1; i <= 25; i++) {
       batch.append(i > 1 ? "," : "").append(event("E" + i, "{\"n\":" + i + "}"));
     }
     assertEquals(201, http.post("/streams/" + stream, batch + "]").status());
-  }
-
-  @AfterAll
-  void stopNode() {
-    node.close();
   }
 
   private static List<Long> versions(JsonNode page) {

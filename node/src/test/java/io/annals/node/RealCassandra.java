@@ -19,8 +19,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class RealCassandra implements BeforeAllCallback {
   private static volatile DevCassandra shared;
 
+  /** The URL of a running node to test black-box ({@code -Dannals.it.base-url}), if given. */
+  public static java.util.Optional<String> externalNode() {
+    return java.util.Optional.ofNullable(System.getProperty("annals.it.base-url"))
+        .filter(url -> !url.isBlank());
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
+    if (externalNode().isPresent()) {
+      return;
+    }
     context
         .getRoot()
         .getStore(ExtensionContext.Namespace.GLOBAL)

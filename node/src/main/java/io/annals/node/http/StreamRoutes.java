@@ -23,6 +23,7 @@ import java.util.function.Function;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.headers.ETag;
@@ -202,7 +203,8 @@ final class StreamRoutes extends AllDirectives {
               media.isApplication()
                   && (media.subType().equals("json") || media.subType().endsWith("+json"));
           if (!json) {
-            return complete(
+            return afterDiscarding(
+                entity,
                 Problems.response(
                     Problems.problem(
                         415,
@@ -211,12 +213,24 @@ final class StreamRoutes extends AllDirectives {
                         "send the body as application/json, not " + media)));
           }
           if (entity.getContentLengthOption().orElse(0L) > limit) {
-            return complete(Problems.tooLarge(limit));
+            return afterDiscarding(entity, Problems.tooLarge(limit));
           }
           return withSizeLimit(
               limit,
               () ->
                   entity(Unmarshaller.entityToByteString(), bytes -> inner.apply(bytes.toArray())));
         });
+  }
+
+  /**
+   * Reads and drops the request body before answering: most HTTP/1.1 clients cannot read an answer
+   * sent before they finished sending, and would see a broken connection instead of the problem.
+   * (Pekko HTTP's parser bounds what is read, pekko.http.server.parsing.max-content-length.)
+   */
+  private Route afterDiscarding(HttpEntity entity, HttpResponse answer) {
+    return extractMaterializer(
+        materializer ->
+            onComplete(
+                entity.discardBytes(materializer).completionStage(), done -> complete(answer)));
   }
 }
