@@ -49,9 +49,6 @@ final class Problems {
     return problem.status() == 503 ? response.addHeader(RetryAfter.create(1L)) : response;
   }
 
-  static HttpResponse badRequest(BadRequest e) {
-    return response(badRequestProblem(e));
-  }
 
   static Problem badRequestProblem(BadRequest e) {
     String title =
