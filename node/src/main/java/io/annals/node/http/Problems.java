@@ -49,7 +49,6 @@ final class Problems {
     return problem.status() == 503 ? response.addHeader(RetryAfter.create(1L)) : response;
   }
 
-
   static Problem badRequestProblem(BadRequest e) {
     String title =
         switch (e.problemType()) {
