@@ -12,6 +12,15 @@ final class Fingerprint {
 
   private Fingerprint() {}
 
+  /**
+   * The fingerprint of everything an idempotent retry must repeat exactly. Requests ({@link
+   * NewEvent}) and stored events ({@link StreamJournal.Recorded}) both use it, so a retry still
+   * matches after the id window was rebuilt from the journal.
+   */
+  static long ofContent(String type, int schemaVersion, String key, String data, String metadata) {
+    return of(type, Integer.toString(schemaVersion), key, data, metadata);
+  }
+
   static long of(String... parts) {
     long h = OFFSET;
     for (String part : parts) {

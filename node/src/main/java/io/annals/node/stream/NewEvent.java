@@ -35,7 +35,7 @@ public record NewEvent(
 
   /** A fingerprint of everything an idempotent retry must repeat exactly. */
   long contentHash() {
-    return Fingerprint.of(type, Integer.toString(schemaVersion), key, data, metadata);
+    return Fingerprint.ofContent(type, schemaVersion, key, data, metadata);
   }
 
   /** Approximate bytes this event adds to a journal batch. */

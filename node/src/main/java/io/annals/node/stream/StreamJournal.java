@@ -69,7 +69,7 @@ final class StreamJournal
       implements Event {
 
     long contentHash() {
-      return Fingerprint.of(type, Integer.toString(schemaVersion), key, data, metadata);
+      return Fingerprint.ofContent(type, schemaVersion, key, data, metadata);
     }
 
     Instant recordedAt() {
