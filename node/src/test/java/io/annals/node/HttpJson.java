@@ -104,16 +104,40 @@ public final class HttpJson {
     }
   }
 
-  /** Every event of a paged read, following {@code next} links from {@code path} to the end. */
+  /**
+   * Every event of a paged read, following {@code next} links from {@code path} to the end. A 503
+   * (journal briefly unavailable) is retried as its Retry-After asks, for at most 60 s; any other
+   * non-200 answer or a page without {@code next} fails the test instead of looping.
+   */
   public java.util.List<JsonNode> readAllPages(String path) {
     java.util.List<JsonNode> out = new java.util.ArrayList<>();
     String next = path;
     while (next != null) {
-      JsonNode page = get(next).body();
+      JsonNode page = getRetrying503(next).body();
       page.path("events").forEach(out::add);
-      next = page.path("next").isNull() ? null : page.path("next").asText();
+      JsonNode link = page.get("next");
+      assertTrue(link != null, () -> "a page without a next field: " + page);
+      next = link.isNull() ? null : link.asText();
     }
     return out;
+  }
+
+  /** GET {@code path}, retrying a 503 once a second for at most 60 s; asserts a final 200. */
+  public Response getRetrying503(String path) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Response r = get(path);
+    while (r.status() == 503 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      r = get(path);
+    }
+    Response last = r;
+    assertEquals(200, last.status(), () -> "GET " + path + " answered " + last.raw());
+    return last;
   }
 
   /** {"type": type, "data": data} as JSON text. */
