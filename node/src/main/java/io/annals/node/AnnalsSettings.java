@@ -1,6 +1,7 @@
 package io.annals.node;
 
 import com.typesafe.config.Config;
+import io.annals.node.log.LogEntity;
 import io.annals.node.stream.StreamEntity;
 import java.time.Duration;
 
@@ -14,11 +15,21 @@ public record AnnalsSettings(
     StreamEntity.Settings stream,
     int defaultReadLimit,
     int maxReadLimit,
+    Duration defaultWaitFor,
+    Duration maxWaitFor,
+    LogEntity.Settings log,
+    Subscriptions subscriptions,
     boolean joinSelf) {
+
+  /** The {@code annals.subscriptions} block. */
+  public record Subscriptions(
+      Duration heartbeat, Duration retry, int chunkEvents, Duration askTimeout) {}
 
   public static AnnalsSettings from(Config root) {
     Config c = root.getConfig("annals");
     Config s = c.getConfig("stream");
+    Config l = c.getConfig("log");
+    Config sub = c.getConfig("subscriptions");
     return new AnnalsSettings(
         c.getString("http.interface"),
         c.getInt("http.port"),
@@ -33,9 +44,28 @@ public record AnnalsSettings(
             s.getDuration("min-backoff"),
             s.getDuration("max-backoff"),
             s.getInt("snapshot-every"),
-            s.getInt("max-keys")),
+            s.getInt("max-keys"),
+            l.getInt("partitions"),
+            l.getDuration("retry-interval")),
         c.getInt("read.default-limit"),
         c.getInt("read.max-limit"),
+        c.getDuration("read.default-wait-for"),
+        c.getDuration("read.max-wait-for"),
+        new LogEntity.Settings(
+            l.getInt("partitions"),
+            l.getInt("max-queued-requests"),
+            l.getInt("snapshot-every"),
+            l.getDuration("retry-interval"),
+            l.getDuration("tail.registration-interval"),
+            l.getInt("tail.entries"),
+            l.getBytes("tail.bytes"),
+            l.getDuration("tail.park"),
+            l.getDuration("tail.idle")),
+        new Subscriptions(
+            sub.getDuration("heartbeat"),
+            sub.getDuration("retry"),
+            sub.getInt("chunk-events"),
+            sub.getDuration("ask-timeout")),
         c.getBoolean("cluster.join-self"));
   }
 }

@@ -1,6 +1,8 @@
 package io.annals.node;
 
 import io.annals.node.http.HttpServer;
+import io.annals.node.log.LogEntity;
+import io.annals.node.log.LogTails;
 import io.annals.node.stream.StreamEntity;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.Behavior;
@@ -11,7 +13,8 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
- * Wiring only: joins the cluster (self-join where configured), starts sharding and the HTTP API.
+ * Wiring only: joins the cluster (self-join where configured), starts sharding of the stream and
+ * log entities, this node's live tails, and the HTTP API.
  */
 final class Guardian {
   private Guardian() {}
@@ -25,7 +28,9 @@ final class Guardian {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
           }
           StreamEntity.init(ClusterSharding.get(system), settings.stream());
-          HttpServer.start(system, settings)
+          LogEntity.init(ClusterSharding.get(system), settings.log());
+          var tails = ctx.spawn(LogTails.create(settings.log()), "log-tails");
+          HttpServer.start(system, settings, tails)
               .whenComplete(
                   (binding, failure) -> {
                     if (failure != null) {

@@ -2,6 +2,7 @@ package io.annals.node.http;
 
 import io.annals.api.AppendResult;
 import io.annals.api.Problem;
+import io.annals.node.log.Position;
 import io.annals.node.stream.StreamEntity.AlreadyAppended;
 import io.annals.node.stream.StreamEntity.AppendReply;
 import io.annals.node.stream.StreamEntity.Appended;
@@ -111,7 +112,9 @@ final class AppendAnswers {
         outcomes.stream()
             .map(o -> new AppendResult.EventResult(o.id(), o.version(), o.deduplicated()))
             .toList();
-    return new AppendResult(stream, first, last, transaction, null, events);
+    // the position waitFor accepts: the logs have reached this append once they index "last"
+    String position = last > 0 ? new Position.Append(stream, last).encode() : null;
+    return new AppendResult(stream, first, last, transaction, position, events);
   }
 
   private static Object expectedAsJson(String expected) {

@@ -11,6 +11,17 @@ import java.io.IOException;
 final class EventJson {
   private EventJson() {}
 
+  /** The event as one line of JSON text (for SSE {@code data:}). */
+  static String text(StoredEvent e, String position) {
+    java.io.StringWriter out = new java.io.StringWriter(256);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+      write(g, e, position);
+    } catch (IOException x) {
+      throw new java.io.UncheckedIOException(x);
+    }
+    return out.toString();
+  }
+
   static void write(JsonGenerator g, StoredEvent e, String position) throws IOException {
     g.writeStartObject();
     g.writeStringField("id", e.id().toString());

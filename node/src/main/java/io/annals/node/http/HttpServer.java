@@ -1,9 +1,13 @@
 package io.annals.node.http;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.log.LogReader;
+import io.annals.node.log.LogSource;
+import io.annals.node.log.LogTails;
 import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StreamReader;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
@@ -24,12 +28,23 @@ public final class HttpServer extends AllDirectives {
   private HttpServer() {}
 
   public static CompletionStage<ServerBinding> start(
-      ActorSystem<?> system, AnnalsSettings settings) {
+      ActorSystem<?> system, AnnalsSettings settings, ActorRef<LogTails.Get> tails) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    StreamReads reads = new StreamReads(sharding, new StreamReader(system), settings);
+    StreamReader streams = new StreamReader(system);
+    StreamReads reads = new StreamReads(sharding, streams, settings);
+    LogSource logs =
+        new LogSource(
+            system,
+            new LogReader(system, streams),
+            streams,
+            tails,
+            settings.log().partitions(),
+            settings.subscriptions().chunkEvents(),
+            settings.subscriptions().askTimeout());
     Route api =
         new HttpServer()
             .sealed(
+                new LogRoutes(system, logs, settings).route(),
                 new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route(),
                 new OpsRoutes(system).route());
     return Http.get(system)

@@ -32,6 +32,9 @@ public final class Metrics implements Extension {
   public final LongAdder journalFailures = new LongAdder();
   public final LongAdder activeStreams = new LongAdder();
   public final LongAdder sseSubscribers = new LongAdder();
+  public final LongAdder sseEventsSent = new LongAdder();
+  public final LongAdder indexEntriesWritten = new LongAdder();
+  public final LongAdder indexRetries = new LongAdder();
 
   /** Events per journal write: above 1 when appends to one stream were grouped. */
   public final Histogram batchEvents = new Histogram(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024);
@@ -71,6 +74,24 @@ public final class Metrics implements Extension {
         "Journal writes or recoveries that failed.",
         "",
         journalFailures.sum());
+    counter(
+        out,
+        "annals_index_entries_total",
+        "Entries written to the global and category logs by log entities on this node.",
+        "",
+        indexEntriesWritten.sum());
+    counter(
+        out,
+        "annals_index_retries_total",
+        "Index requests streams re-sent because a log had not acknowledged them in time.",
+        "",
+        indexRetries.sum());
+    counter(
+        out,
+        "annals_sse_events_total",
+        "Events sent to SSE subscribers of this node.",
+        "",
+        sseEventsSent.sum());
     histogram(out, "annals_journal_batch_events", "Events per atomic journal write.", batchEvents);
     histogram(
         out, "annals_journal_batch_appends", "Appends per atomic journal write.", batchAppends);

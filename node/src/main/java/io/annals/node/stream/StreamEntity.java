@@ -2,11 +2,15 @@ package io.annals.node.stream;
 
 import io.annals.api.ExpectedVersion;
 import io.annals.node.CborSerializable;
+import io.annals.node.log.LogEntity;
+import io.annals.node.log.LogId;
 import io.annals.node.metrics.Metrics;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -42,7 +46,15 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   /** Everything a stream entity accepts. */
   public sealed interface Command extends CborSerializable
-      permits Append, GetVersion, GetSurface, Passivate, JournalReady, BatchWritten, RetryJournal {}
+      permits Append,
+          GetVersion,
+          GetSurface,
+          Passivate,
+          JournalReady,
+          BatchWritten,
+          RetryJournal,
+          Indexed,
+          CheckIndex {}
 
   /** Append events if the stream satisfies {@code expectedVersion}; answered once durable. */
   public record Append(
@@ -72,9 +84,16 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   record JournalReady(long version) implements Command {}
 
-  record BatchWritten() implements Command {}
+  /** The journal wrote a batch: {@code events} are now durable (none when nothing was new). */
+  record BatchWritten(List<StoredEvent> events) implements Command {}
 
   record RetryJournal() implements Command {}
+
+  /** A log acknowledged that it indexed this stream up to a version. */
+  record Indexed(LogEntity.IndexedUpTo ack) implements Command {}
+
+  /** Re-send to every log that has not acknowledged the durable version yet. */
+  record CheckIndex() implements Command {}
 
   /** The answer to an {@link Append}. */
   public sealed interface AppendReply extends CborSerializable
@@ -148,7 +167,15 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       Duration minBackoff,
       Duration maxBackoff,
       int snapshotEvery,
-      int maxKeys) {}
+      int maxKeys,
+      int logPartitions,
+      Duration indexRetry) {
+
+    /** Indexing in the global and category logs is off (tests of the write path alone). */
+    public boolean indexingOff() {
+      return logPartitions == 0;
+    }
+  }
 
   public static void init(ClusterSharding sharding, Settings settings) {
     sharding.init(
@@ -163,6 +190,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   // ---- behaviour ------------------------------------------------------------------------------
 
+  private static final String CHECK_INDEX = "check-index";
   private final TimerScheduler<Command> timers;
   private final String stream;
   private final Settings settings;
@@ -174,6 +202,15 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   private boolean stopWhenDrained;
   private final Metrics metrics;
 
+  /** The logs this stream is indexed in (none for reserved streams or with indexing off). */
+  private final List<String> logs;
+
+  /** Per log, the highest version it acknowledged; the stream re-sends until it reaches durable. */
+  private final Map<String, Long> indexed = new HashMap<>();
+
+  private final ActorRef<LogEntity.IndexedUpTo> indexAcks;
+  private long durable;
+
   private StreamEntity(
       ActorContext<Command> ctx, TimerScheduler<Command> timers, String stream, Settings settings) {
     super(ctx);
@@ -182,6 +219,11 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     this.settings = settings;
     this.backoff = settings.minBackoff();
     this.metrics = Metrics.get(ctx.getSystem());
+    this.logs =
+        settings.indexingOff() || !LogId.indexed(stream)
+            ? List.of()
+            : LogId.logsOf(stream, settings.logPartitions());
+    this.indexAcks = ctx.messageAdapter(LogEntity.IndexedUpTo.class, Indexed::new);
     metrics.activeStreams.increment();
     startJournal();
   }
@@ -195,6 +237,8 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
         .onMessage(JournalReady.class, this::onJournalReady)
         .onMessage(BatchWritten.class, this::onBatchWritten)
         .onMessage(RetryJournal.class, this::onRetryJournal)
+        .onMessage(Indexed.class, this::onIndexed)
+        .onMessage(CheckIndex.class, c -> onCheckIndex())
         .onMessage(Passivate.class, this::onPassivate)
         .onSignal(ChildFailed.class, this::onJournalStopped)
         .onSignal(Terminated.class, this::onJournalStopped)
@@ -246,14 +290,55 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   private Behavior<Command> onJournalReady(JournalReady ready) {
     journalReady = true;
     backoff = settings.minBackoff();
+    durable = ready.version();
+    if (durable > 0) {
+      // a crash may have left acknowledged events unindexed: the logs fill in whatever they miss
+      index(List.of());
+    }
     writeNextBatch();
     return this;
   }
 
   private Behavior<Command> onBatchWritten(BatchWritten written) {
     inFlight = List.of();
+    if (!written.events().isEmpty()) {
+      durable = written.events().get(written.events().size() - 1).version();
+      index(written.events());
+    }
     writeNextBatch();
     return stopIfDrained();
+  }
+
+  /** Asks each log to index this stream up to {@link #durable}, with the newest events. */
+  private void index(List<StoredEvent> events) {
+    for (String log : logs) {
+      ClusterSharding.get(getContext().getSystem())
+          .entityRefFor(LogEntity.TYPE_KEY, log)
+          .tell(new LogEntity.Index(stream, durable, events, indexAcks));
+    }
+    if (!logs.isEmpty() && !timers.isTimerActive(CHECK_INDEX)) {
+      timers.startSingleTimer(CHECK_INDEX, new CheckIndex(), settings.indexRetry());
+    }
+  }
+
+  private Behavior<Command> onIndexed(Indexed acked) {
+    indexed.merge(acked.ack().logId(), acked.ack().version(), Math::max);
+    return this;
+  }
+
+  private Behavior<Command> onCheckIndex() {
+    for (String log : logs) {
+      if (indexed.getOrDefault(log, 0L) < durable) {
+        metrics.indexRetries.increment();
+        ClusterSharding.get(getContext().getSystem())
+            .entityRefFor(LogEntity.TYPE_KEY, log)
+            .tell(new LogEntity.Index(stream, durable, List.of(), indexAcks));
+      }
+    }
+    if (logs.stream().anyMatch(log -> indexed.getOrDefault(log, 0L) < durable)) {
+      timers.startSingleTimer(CHECK_INDEX, new CheckIndex(), settings.indexRetry());
+    }
+    return this;
   }
 
   private void writeNextBatch() {

@@ -75,6 +75,12 @@ final class StreamJournal
     Instant recordedAt() {
       return Instant.EPOCH.plus(recorded, ChronoUnit.MICROS);
     }
+
+    /** This event as read back: version {@code version} of {@code stream}. */
+    StoredEvent stored(String stream, long version) {
+      return new StoredEvent(
+          stream, version, transaction, id, type, schemaVersion, key, data, metadata, recordedAt());
+    }
   }
 
   static PersistenceId persistenceId(String stream) {
@@ -87,6 +93,7 @@ final class StreamJournal
         ctx -> new StreamJournal(stream, parent, settings, Metrics.get(ctx.getSystem())));
   }
 
+  private final String stream;
   private final ActorRef<StreamEntity.Command> parent;
   private final StreamEntity.Settings settings;
   private final Metrics metrics;
@@ -97,6 +104,7 @@ final class StreamJournal
       StreamEntity.Settings settings,
       Metrics metrics) {
     super(persistenceId(stream));
+    this.stream = stream;
     this.parent = parent;
     this.settings = settings;
     this.metrics = metrics;
@@ -160,21 +168,27 @@ final class StreamJournal
             batch.appends().get(i).replyTo().tell(replies.get(i));
             count(replies.get(i));
           }
-          batch.writer().tell(new StreamEntity.BatchWritten());
         };
     if (plan.events().isEmpty()) {
       answer.run();
+      batch.writer().tell(new StreamEntity.BatchWritten(List.of()));
       return Effect().none().thenNoReply();
     }
-    int events = plan.events().size();
+    List<Event> events = plan.events();
     return Effect()
-        .persist(plan.events())
+        .persist(events)
         .thenRun(
             s -> {
-              metrics.eventsWritten.add(events);
-              metrics.batchEvents.observe(events);
+              metrics.eventsWritten.add(events.size());
+              metrics.batchEvents.observe(events.size());
               metrics.batchAppends.observe(batch.appends().size());
               answer.run();
+              long first = s.version() - events.size() + 1;
+              List<StoredEvent> written = new ArrayList<>(events.size());
+              for (int i = 0; i < events.size(); i++) {
+                written.add(((Recorded) events.get(i)).stored(stream, first + i));
+              }
+              batch.writer().tell(new StreamEntity.BatchWritten(written));
             })
         .thenNoReply();
   }

@@ -38,17 +38,6 @@ public final class StreamReader {
   }
 
   private static StoredEvent toStored(String stream, EventEnvelope envelope) {
-    StreamJournal.Recorded r = (StreamJournal.Recorded) envelope.event();
-    return new StoredEvent(
-        stream,
-        envelope.sequenceNr(),
-        r.transaction(),
-        r.id(),
-        r.type(),
-        r.schemaVersion(),
-        r.key(),
-        r.data(),
-        r.metadata(),
-        r.recordedAt());
+    return ((StreamJournal.Recorded) envelope.event()).stored(stream, envelope.sequenceNr());
   }
 }

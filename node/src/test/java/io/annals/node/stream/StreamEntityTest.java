@@ -56,7 +56,16 @@ class StreamEntityTest {
   private final List<Integer> batchSizes = new ArrayList<>();
   private final StreamEntity.Settings settings =
       new StreamEntity.Settings(
-          1000, 1000, 1 << 20, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 0, 1000);
+          1000,
+          1000,
+          1 << 20,
+          1000,
+          Duration.ofMillis(50),
+          Duration.ofMillis(200),
+          0,
+          1000,
+          0,
+          Duration.ofSeconds(1));
 
   @BeforeEach
   void journalThatFailsWritesCarryingPoison() {
@@ -167,7 +176,16 @@ class StreamEntityTest {
   void answersOverflowingAppends503InsteadOfQueueingThem() {
     StreamEntity.Settings tiny =
         new StreamEntity.Settings(
-            2, 1000, 1 << 20, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 0, 1000);
+            2,
+            1000,
+            1 << 20,
+            1000,
+            Duration.ofMillis(50),
+            Duration.ofMillis(200),
+            0,
+            1000,
+            0,
+            Duration.ofSeconds(1));
     var entity = testKit.spawn(StreamEntity.create("s-" + UUID.randomUUID(), tiny));
     List<TestProbe<AppendReply>> probes = burst(entity, numbered(0, 20));
     long unavailable =

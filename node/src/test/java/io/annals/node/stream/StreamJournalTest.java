@@ -46,7 +46,16 @@ class StreamJournalTest {
   /** A 100-id window, snapshots every 5 events, at most 3 keys. */
   private static final StreamEntity.Settings SETTINGS =
       new StreamEntity.Settings(
-          100, 100, 1 << 20, 100, Duration.ofMillis(50), Duration.ofSeconds(1), 5, 3);
+          100,
+          100,
+          1 << 20,
+          100,
+          Duration.ofMillis(50),
+          Duration.ofSeconds(1),
+          5,
+          3,
+          0,
+          Duration.ofSeconds(1));
 
   private EventSourcedBehaviorTestKit<StreamJournal.Command, StreamJournal.Event, StreamState> kit;
   private TestProbe<StreamEntity.Command> parent;

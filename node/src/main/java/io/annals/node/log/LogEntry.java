@@ -1,0 +1,39 @@
+package io.annals.node.log;
+
+import io.annals.node.CborSerializable;
+import io.annals.node.stream.StoredEvent;
+import java.util.List;
+
+/**
+ * Entry {@code seq} of a log: versions {@code from..to} of {@code stream}, indexed at {@code
+ * recorded} (microseconds since the epoch). As sent live to the tails it carries the events
+ * themselves; {@code events} is null where the log did not have them (an entry that fills a gap
+ * left by a crash), and readers then take them from the stream's journal.
+ */
+public record LogEntry(
+    long seq, String stream, long from, long to, long recorded, List<StoredEvent> events)
+    implements CborSerializable {
+
+  public int size() {
+    return (int) (to - from + 1);
+  }
+
+  public boolean hasEvents() {
+    return events != null;
+  }
+
+  /** An estimate of the memory the entry holds, for bounding the tails. */
+  long weight() {
+    long w = 64 + stream.length();
+    if (events != null) {
+      for (StoredEvent e : events) {
+        w +=
+            96
+                + e.type().length()
+                + e.data().length()
+                + (e.metadata() == null ? 0 : e.metadata().length());
+      }
+    }
+    return w;
+  }
+}

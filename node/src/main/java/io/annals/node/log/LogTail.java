@@ -1,0 +1,247 @@
+package io.annals.node.log;
+
+import io.annals.node.CborSerializable;
+import io.annals.node.stream.StoredEvent;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The live tail of one log on this node, shared by all of this node's subscribers of it: it
+ * registers with the log entity, receives every entry written from then on (with its events), and
+ * keeps the newest ones in a ring bounded by count and bytes. Subscribers that have caught up ask
+ * it for the entries after their place and are answered from memory, or parked until the next entry
+ * arrives, so live delivery reads nothing from Cassandra. A subscriber further back than the ring
+ * gets {@link NotInMemory} and reads the journal at its own pace; a tail that learns it missed
+ * entries (a re-registration reports a higher head) empties its ring, so nobody is ever served
+ * across a gap.
+ */
+public final class LogTail extends AbstractBehavior<LogTail.Command> {
+
+  // ---- protocol -------------------------------------------------------------------------------
+
+  public sealed interface Command
+      permits Registered, Appended, Fetch, FetchStream, Tick, Register {}
+
+  /** From the log entity: entries up to {@code head} were written before this registration. */
+  public record Registered(long head) implements Command, CborSerializable {}
+
+  /** From the log entity: a new entry. */
+  public record Appended(LogEntry entry) implements Command, CborSerializable {}
+
+  /** Entries from {@code fromSeq} on; parked when there are none yet. */
+  public record Fetch(long fromSeq, int maxEvents, ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * Events of {@code stream} after {@code afterVersion}, for a stream subscriber whose last read of
+   * the stream's journal started at {@code readStartedNanos} (this JVM's {@link System#nanoTime}).
+   */
+  public record FetchStream(
+      String stream, long afterVersion, long readStartedNanos, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  record Tick() implements Command {}
+
+  record Register() implements Command {}
+
+  public sealed interface Reply permits Entries, StreamEvents, NotInMemory {}
+
+  /** Entries from the asked-for one on (none when the park ended without a new entry). */
+  public record Entries(List<LogEntry> entries) implements Reply {}
+
+  public record StreamEvents(List<StoredEvent> events) implements Reply {}
+
+  /** What was asked for is not (or may not be) in memory: read it from the journal. */
+  public record NotInMemory() implements Reply {}
+
+  static Behavior<Command> create(String logId, LogEntity.Settings settings) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new LogTail(ctx, timers, logId, settings)));
+  }
+
+  // ---- behaviour ------------------------------------------------------------------------------
+
+  private record Parked(Command request, long since) {}
+
+  private final String logId;
+  private final LogEntity.Settings settings;
+  private final ClusterSharding sharding;
+  private final ArrayDeque<LogEntry> ring = new ArrayDeque<>();
+  private final List<Parked> parked = new ArrayList<>();
+  private long ringBytes;
+
+  /** The newest entry this tail knows of; -1 until the first registration is answered. */
+  private long head = -1;
+
+  /** Every entry that arrived after this instant is in the ring. */
+  private long coveredSince = Long.MAX_VALUE;
+
+  private long lastRequest = System.nanoTime();
+
+  private LogTail(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      String logId,
+      LogEntity.Settings settings) {
+    super(ctx);
+    this.logId = logId;
+    this.settings = settings;
+    this.sharding = ClusterSharding.get(ctx.getSystem());
+    register();
+    timers.startTimerWithFixedDelay(new Register(), settings.tailRegistrationInterval());
+    timers.startTimerWithFixedDelay(new Tick(), settings.tailPark().dividedBy(4));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Registered.class, this::onRegistered)
+        .onMessage(Appended.class, this::onAppended)
+        .onMessage(Fetch.class, f -> onRequest(f))
+        .onMessage(FetchStream.class, f -> onRequest(f))
+        .onMessage(Register.class, r -> register())
+        .onMessage(Tick.class, t -> onTick())
+        .build();
+  }
+
+  private Behavior<Command> register() {
+    sharding
+        .entityRefFor(LogEntity.TYPE_KEY, logId)
+        .tell(new LogEntity.RegisterTail(getContext().getSelf()));
+    return this;
+  }
+
+  private Behavior<Command> onRegistered(Registered r) {
+    if (head < 0 || r.head() > head) {
+      restartAt(r.head());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAppended(Appended a) {
+    LogEntry entry = a.entry();
+    if (head < 0 || entry.seq() <= head) {
+      return this; // not registered yet (the registration answer tells the head), or a duplicate
+    }
+    if (entry.seq() != head + 1 || !entry.hasEvents()) {
+      restartAt(entry.seq());
+      return this;
+    }
+    head = entry.seq();
+    ring.addLast(entry);
+    ringBytes += entry.weight();
+    while (ring.size() > settings.tailEntries() || ringBytes > settings.tailBytes()) {
+      ringBytes -= ring.removeFirst().weight();
+      coveredSince = System.nanoTime();
+    }
+    answerParked();
+    return this;
+  }
+
+  /** The tail missed entries up to {@code newHead}: forget the ring and start again after it. */
+  private void restartAt(long newHead) {
+    head = newHead;
+    ring.clear();
+    ringBytes = 0;
+    coveredSince = System.nanoTime();
+    answerParked();
+  }
+
+  private Behavior<Command> onRequest(Command request) {
+    lastRequest = System.nanoTime();
+    if (!answer(request)) {
+      parked.add(new Parked(request, System.nanoTime()));
+    }
+    return this;
+  }
+
+  private void answerParked() {
+    parked.removeIf(p -> answer(p.request()));
+  }
+
+  /** Answers {@code request} if it can be now; false when it has to wait for a new entry. */
+  private boolean answer(Command request) {
+    if (head < 0) {
+      return false;
+    }
+    if (request instanceof Fetch f) {
+      if (f.fromSeq() > head) {
+        return false;
+      }
+      if (ring.isEmpty() || ring.peekFirst().seq() > f.fromSeq()) {
+        f.replyTo().tell(new NotInMemory());
+        return true;
+      }
+      List<LogEntry> out = new ArrayList<>();
+      int events = 0;
+      for (LogEntry e : ring) {
+        if (e.seq() >= f.fromSeq()) {
+          out.add(e);
+          events += e.size();
+          if (events >= f.maxEvents()) {
+            break;
+          }
+        }
+      }
+      f.replyTo().tell(new Entries(out));
+      return true;
+    }
+    FetchStream f = (FetchStream) request;
+    if (f.readStartedNanos() - coveredSince < 0) {
+      f.replyTo().tell(new NotInMemory());
+      return true;
+    }
+    List<StoredEvent> out = new ArrayList<>();
+    long next = f.afterVersion() + 1;
+    for (LogEntry e : ring) {
+      if (!e.stream().equals(f.stream()) || e.to() < next) {
+        continue;
+      }
+      if (e.from() > next) {
+        f.replyTo().tell(new NotInMemory());
+        return true;
+      }
+      for (StoredEvent ev : e.events()) {
+        if (ev.version() == next) {
+          out.add(ev);
+          next++;
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      return false;
+    }
+    f.replyTo().tell(new StreamEvents(out));
+    return true;
+  }
+
+  /** Ends parks that waited long enough (the subscriber asks again) and stops an unused tail. */
+  private Behavior<Command> onTick() {
+    long now = System.nanoTime();
+    long park = settings.tailPark().toNanos();
+    for (Iterator<Parked> it = parked.iterator(); it.hasNext(); ) {
+      Parked p = it.next();
+      if (now - p.since() >= park) {
+        it.remove();
+        if (p.request() instanceof Fetch f) {
+          f.replyTo().tell(new Entries(List.of()));
+        } else {
+          ((FetchStream) p.request()).replyTo().tell(new StreamEvents(List.of()));
+        }
+      }
+    }
+    if (parked.isEmpty() && now - lastRequest > settings.tailIdle().toNanos()) {
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+}
