@@ -27,7 +27,11 @@ abstract class OneNodeIT {
     if (RealCassandra.externalNode().isPresent()) {
       baseUrl = RealCassandra.externalNode().get();
     } else {
-      node = RealCassandra.startNode(keyspace());
+      node =
+          AnnalsNode.start(
+              com.typesafe.config.ConfigFactory.parseString(nodeOverrides())
+                  .withFallback(RealCassandra.nodeConfig(keyspace())),
+              java.time.Duration.ofMinutes(2));
       baseUrl = node.baseUrl();
     }
     http = new HttpJson(baseUrl);
@@ -38,6 +42,11 @@ abstract class OneNodeIT {
     if (node != null) {
       node.close();
     }
+  }
+
+  /** HOCON this class's in-process node runs with on top of the test defaults. */
+  protected String nodeOverrides() {
+    return "";
   }
 
   protected String baseUrl() {

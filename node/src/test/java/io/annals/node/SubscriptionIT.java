@@ -1,0 +1,298 @@
+package io.annals.node;
+
+import static io.annals.node.HttpJson.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SSE subscriptions of a stream, a category and the global log on real Cassandra: catch-up then
+ * live without gap or duplicate while writers append, resumption with Last-Event-ID, heartbeats as
+ * comment lines, a slow subscriber under a flood, and 200 subscribers at once.
+ */
+class SubscriptionIT extends OneNodeIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @Override
+  protected String keyspace() {
+    return "subscription_it";
+  }
+
+  @Override
+  protected String nodeOverrides() {
+    return "annals.subscriptions.heartbeat = 1s";
+  }
+
+  @Test
+  void streamCategoryAndAllSubscriptionsCatchUpThenGoLiveWithoutGapOrDuplicate() throws Exception {
+    String category = unique("live");
+    String allBefore = endOfAll();
+    AtomicInteger appended = new AtomicInteger();
+    appendRoundRobin(category, 5, 100, appended);
+
+    try (SseClient stream = new SseClient(baseUrl() + "/streams/" + category + "-0/subscribe");
+        SseClient cat = new SseClient(baseUrl() + "/categories/" + category + "/subscribe");
+        SseClient all = new SseClient(baseUrl() + "/all/subscribe?after=" + allBefore)) {
+      assertEquals(200, cat.status());
+      assertTrue(cat.contentType().startsWith("text/event-stream"), cat.contentType());
+      for (SseClient c : List.of(stream, cat, all)) {
+        assertEquals("1000", c.take(WAIT).retry(), "the first message carries retry");
+      }
+      // writers keep appending while the subscribers catch up and go live
+      appendRoundRobin(category, 5, 500, appended);
+
+      List<SseClient.Message> streamEvents = stream.events(120, WAIT);
+      for (int i = 0; i < streamEvents.size(); i++) {
+        assertEquals(Long.toString(i + 1), streamEvents.get(i).id(), "stream ids are versions");
+        assertEquals(i + 1, json(streamEvents.get(i)).path("version").asLong());
+      }
+
+      List<SseClient.Message> catEvents = cat.events(600, WAIT);
+      List<String> logOrder = categoryIds(category);
+      assertEquals(logOrder, ids(catEvents), "the category subscription is the category log");
+      assertPerStreamOrder(catEvents, 5, 120);
+
+      List<SseClient.Message> allEvents = new ArrayList<>();
+      while (allEvents.size() < 600) {
+        SseClient.Message m = all.events(1, WAIT).get(0);
+        if (json(m).path("stream").asText().startsWith(category + "-")) {
+          allEvents.add(m);
+        }
+      }
+      assertPerStreamOrder(allEvents, 5, 120);
+      assertEquals(new HashSet<>(logOrder), new HashSet<>(ids(allEvents)));
+
+      // nothing more arrives: no duplicate was waiting
+      assertNoMoreEvents(cat, Duration.ofSeconds(2));
+
+      // reconnecting with Last-Event-ID continues right after that message
+      for (int k : new int[] {0, 99, 357}) {
+        try (SseClient again =
+            new SseClient(
+                baseUrl() + "/categories/" + category + "/subscribe?after=ignored",
+                catEvents.get(k).id(),
+                100_000)) {
+          assertEquals(
+              ids(catEvents.subList(k + 1, catEvents.size())),
+              ids(again.events(599 - k, WAIT)),
+              "resumed after message " + k);
+        }
+        try (SseClient again =
+            new SseClient(
+                baseUrl() + "/streams/" + category + "-0/subscribe?from=1",
+                streamEvents.get(k % 100).id(),
+                100_000)) {
+          assertEquals(
+              ids(streamEvents.subList(k % 100 + 1, 120)), ids(again.events(119 - k % 100, WAIT)));
+        }
+      }
+      int k = 250;
+      Set<String> rest = new HashSet<>();
+      try (SseClient again =
+          new SseClient(baseUrl() + "/all/subscribe", allEvents.get(k).id(), 100_000)) {
+        Set<String> expected = new HashSet<>(ids(allEvents.subList(k + 1, 600)));
+        while (rest.size() < expected.size()) {
+          SseClient.Message m = again.events(1, WAIT).get(0);
+          if (json(m).path("stream").asText().startsWith(category + "-")) {
+            assertTrue(rest.add(json(m).path("id").asText()), "no duplicate after resuming");
+          }
+        }
+        assertEquals(expected, rest, "resuming /all delivers exactly what followed");
+      }
+    }
+  }
+
+  @Test
+  void heartbeatsAreCommentLinesNotEvents() throws Exception {
+    assumeInProcessNode(); // the heartbeat interval is this class's node setting (1s)
+    try (SseClient idle =
+        new SseClient(baseUrl() + "/categories/" + unique("idle") + "/subscribe")) {
+      assertEquals("1000", idle.take(WAIT).retry());
+      SseClient.Message heartbeat = idle.take(Duration.ofSeconds(5));
+      assertNotNull(heartbeat, "a heartbeat within the interval");
+      assertTrue(heartbeat.comment(), "the heartbeat is a comment line");
+      assertNull(heartbeat.data(), "and carries no data");
+    }
+  }
+
+  @Test
+  void aSlowSubscriberHoldsBoundedMemoryAndThenGetsEverythingInOrder() throws Exception {
+    assumeInProcessNode(); // measures the node's heap
+    String category = unique("slow");
+    long idleHeap = usedHeapAfterGc();
+    String payload = "\"" + "x".repeat(1000) + "\"";
+    try (SseClient slow =
+        new SseClient(baseUrl() + "/categories/" + category + "/subscribe", null, 10)) {
+      ExecutorService writers = Executors.newFixedThreadPool(8);
+      List<CompletableFuture<Void>> done = new ArrayList<>();
+      for (int w = 0; w < 8; w++) {
+        int writer = w;
+        done.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  for (int b = writer; b < 500; b += 8) {
+                    StringBuilder batch = new StringBuilder("[");
+                    for (int i = 0; i < 100; i++) {
+                      batch.append(i == 0 ? "" : ",").append(event("Flooded", payload));
+                    }
+                    HttpJson.Response r =
+                        http.post("/streams/" + category + "-" + (b % 10), batch + "]");
+                    assertEquals(201, r.status(), r.raw());
+                  }
+                },
+                writers));
+      }
+      List<SseClient.Message> got = new ArrayList<>();
+      while (!done.stream().allMatch(CompletableFuture::isDone)) {
+        SseClient.Message m = slow.take(Duration.ofMillis(100)); // ~10 events a second
+        if (m != null && m.data() != null) {
+          got.add(m);
+        }
+        Thread.sleep(100);
+      }
+      done.forEach(CompletableFuture::join);
+      writers.shutdown();
+      long stalledHeap = usedHeapAfterGc();
+      long grown = (stalledHeap - idleHeap) / (1 << 20);
+      assertTrue(
+          grown < 192,
+          "50 MB appended past a stalled subscriber grew the heap by " + grown + " MiB");
+      got.addAll(slow.events(50_000 - got.size(), Duration.ofMinutes(3)));
+      assertPerStreamOrder(got, 10, 5000);
+      assertEquals(50_000, new HashSet<>(ids(got)).size(), "every event, once");
+    }
+  }
+
+  @Test
+  void twoHundredSubscribersEachReceiveEveryEvent() throws Exception {
+    String category = unique("many");
+    List<SseClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 200; i++) {
+        clients.add(new SseClient(baseUrl() + "/categories/" + category + "/subscribe"));
+      }
+      appendRoundRobin(category, 3, 300, new AtomicInteger());
+      List<String> order = categoryIds(category);
+      assertEquals(300, order.size());
+      for (SseClient c : clients) {
+        assertEquals(order, ids(c.events(300, WAIT)));
+      }
+    } finally {
+      clients.forEach(SseClient::close);
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private static String unique(String prefix) {
+    return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  }
+
+  /** Appends {@code n} single-event appends over streams {@code category-0..streams-1}. */
+  private void appendRoundRobin(String category, int streams, int n, AtomicInteger counter) {
+    List<CompletableFuture<HttpJson.Response>> inFlight = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int seq = counter.getAndIncrement();
+      inFlight.add(
+          http.postAsync(
+              "/streams/" + category + "-" + (seq % streams),
+              event("Ticked", "{\"seq\":" + seq + "}")));
+      if (inFlight.size() == 16) {
+        inFlight.forEach(f -> assertEquals(201, f.join().status()));
+        inFlight.clear();
+      }
+    }
+    inFlight.forEach(f -> assertEquals(201, f.join().status()));
+  }
+
+  private List<String> categoryIds(String category) {
+    List<String> ids = new ArrayList<>();
+    String after = null;
+    while (true) {
+      JsonNode page =
+          http.getRetrying503(
+                  "/categories/"
+                      + category
+                      + "?limit=1000"
+                      + (after == null ? "" : "&after=" + after))
+              .body();
+      if (page.path("events").isEmpty()) {
+        return ids;
+      }
+      page.path("events").forEach(e -> ids.add(e.path("id").asText()));
+      after = page.path("next").asText();
+    }
+  }
+
+  private String endOfAll() {
+    String after = null;
+    while (true) {
+      JsonNode page =
+          http.getRetrying503("/all?limit=1000" + (after == null ? "" : "&after=" + after)).body();
+      if (page.path("events").isEmpty()) {
+        return page.path("next").asText();
+      }
+      after = page.path("next").asText();
+    }
+  }
+
+  private static JsonNode json(SseClient.Message m) {
+    try {
+      return HttpJson.MAPPER.readTree(m.data());
+    } catch (Exception e) {
+      throw new AssertionError("not JSON: " + m.data(), e);
+    }
+  }
+
+  private static List<String> ids(List<SseClient.Message> messages) {
+    return messages.stream().map(m -> json(m).path("id").asText()).toList();
+  }
+
+  private static void assertPerStreamOrder(
+      List<SseClient.Message> messages, int streams, long perStream) {
+    Map<String, Long> last = new HashMap<>();
+    for (SseClient.Message m : messages) {
+      JsonNode e = json(m);
+      String stream = e.path("stream").asText();
+      long version = e.path("version").asLong();
+      assertEquals(last.getOrDefault(stream, 0L) + 1, version, stream + " in order, no gap");
+      assertEquals(e.path("type").asText(), m.event(), "event: is the type");
+      last.put(stream, version);
+    }
+    assertEquals(streams, last.size());
+    last.forEach((s, v) -> assertEquals(perStream, v, s));
+  }
+
+  private static void assertNoMoreEvents(SseClient c, Duration quiet) throws InterruptedException {
+    long deadline = System.nanoTime() + quiet.toNanos();
+    while (System.nanoTime() < deadline) {
+      SseClient.Message m = c.take(Duration.ofMillis(200));
+      assertTrue(m == null || m.data() == null, () -> "an unexpected event: " + m);
+    }
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    Runtime rt = Runtime.getRuntime();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    return rt.totalMemory() - rt.freeMemory();
+  }
+}
