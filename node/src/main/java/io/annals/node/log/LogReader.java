@@ -9,6 +9,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Reads a log from Cassandra: its entries from the log's journal partition, by sequence number, and
@@ -28,69 +29,100 @@ public final class LogReader {
             .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
   }
 
-  /** Entries {@code fromSeq..} (at most {@code max}) of {@code logId}, with their events. */
-  public CompletionStage<List<LogEntry>> entries(String logId, long fromSeq, int max) {
-    String pid = LogJournal.persistenceId(logId).id();
-    return journal
-        .currentEventsByPersistenceId(pid, fromSeq, fromSeq + max - 1)
-        .mapAsync(
-            PARALLEL_STREAM_READS,
-            envelope -> {
-              LogJournal.Indexed i = (LogJournal.Indexed) envelope.event();
-              return streams
-                  .read(i.stream(), i.from(), i.to())
-                  .thenApply(
-                      events -> {
-                        if (events.size() != i.to() - i.from() + 1) {
-                          throw new IllegalStateException(
-                              "log "
-                                  + logId
-                                  + " entry "
-                                  + envelope.sequenceNr()
-                                  + " names "
-                                  + i.stream()
-                                  + " "
-                                  + i.from()
-                                  + ".."
-                                  + i.to()
-                                  + " but the"
-                                  + " stream's journal has "
-                                  + events.size()
-                                  + " of them");
-                        }
-                        return new LogEntry(
-                            envelope.sequenceNr(),
-                            i.stream(),
-                            i.from(),
-                            i.to(),
-                            i.recorded(),
-                            events);
-                      });
-            })
-        .runWith(Sink.seq(), system);
-  }
-
-  /** At most {@code max} events of {@code logId} after {@code from}, in log order. */
+  /**
+   * At most {@code max} events of {@code logId} after {@code from}, in log order. Reads the (small)
+   * index entries first and then only the stream ranges it needs, so a chunk costs one read of the
+   * log's partition plus one read per stream range in it.
+   */
   public CompletionStage<List<LogEvent>> events(String logId, Cursor from, int max) {
     return collect(logId, from, max, new ArrayList<>());
   }
 
+  /** The part of an entry a read wants: versions {@code from..to} of it. */
+  private record Slice(long seq, LogJournal.Indexed entry, long from, long to) {}
+
   private CompletionStage<List<LogEvent>> collect(
       String logId, Cursor from, int max, List<LogEvent> got) {
-    int entries = Math.max(1, Math.min(max - got.size(), 256));
-    return entries(logId, from.seq(), entries)
+    int wanted = max - got.size();
+    int entries = Math.max(1, Math.min(wanted, 256));
+    String pid = LogJournal.persistenceId(logId).id();
+    return journal
+        .currentEventsByPersistenceId(pid, from.seq(), from.seq() + entries - 1)
+        .runWith(Sink.seq(), system)
         .thenCompose(
-            read -> {
-              List<LogEvent> more = LogEvent.after(read, from, max - got.size());
-              got.addAll(more);
-              if (read.size() < entries || got.size() >= max || more.isEmpty() && read.isEmpty()) {
-                return CompletableFuture.completedFuture(got);
+            envelopes -> {
+              List<Slice> slices = new ArrayList<>();
+              int taken = 0;
+              Cursor next = from;
+              for (var envelope : envelopes) {
+                if (taken >= wanted) {
+                  break;
+                }
+                LogJournal.Indexed i = (LogJournal.Indexed) envelope.event();
+                long seq = envelope.sequenceNr();
+                int skip = seq == from.seq() ? from.done() : 0;
+                long first = i.from() + skip;
+                long last = Math.min(i.to(), first + (wanted - taken) - 1);
+                if (first <= last) {
+                  slices.add(new Slice(seq, i, first, last));
+                  taken += (int) (last - first + 1);
+                }
+                int size = (int) (i.to() - i.from() + 1);
+                next = Cursor.after(seq, (int) (Math.max(last, first - 1) - i.from() + 1), size);
               }
-              Cursor next =
-                  more.isEmpty()
-                      ? new Cursor(read.get(read.size() - 1).seq() + 1, 0)
-                      : more.get(more.size() - 1).after();
-              return collect(logId, next, max, got);
+              Cursor after = next;
+              boolean more = envelopes.size() == entries && taken < wanted;
+              return resolve(logId, slices)
+                  .thenCompose(
+                      events -> {
+                        got.addAll(events);
+                        return more
+                            ? collect(logId, after, max, got)
+                            : CompletableFuture.completedFuture(got);
+                      });
             });
+  }
+
+  private CompletionStage<List<LogEvent>> resolve(String logId, List<Slice> slices) {
+    return Source.from(slices)
+        .mapAsync(
+            PARALLEL_STREAM_READS,
+            slice ->
+                streams
+                    .read(slice.entry().stream(), slice.from(), slice.to())
+                    .thenApply(events -> toLogEvents(logId, slice, events)))
+        .mapConcat(events -> events)
+        .runWith(Sink.seq(), system);
+  }
+
+  private static List<LogEvent> toLogEvents(
+      String logId, Slice slice, List<io.annals.node.stream.StoredEvent> events) {
+    LogJournal.Indexed i = slice.entry();
+    if (events.size() != slice.to() - slice.from() + 1) {
+      throw new IllegalStateException(
+          "log "
+              + logId
+              + " entry "
+              + slice.seq()
+              + " names "
+              + i.stream()
+              + " "
+              + i.from()
+              + ".."
+              + i.to()
+              + " but its journal has "
+              + events.size()
+              + " of "
+              + slice.from()
+              + ".."
+              + slice.to());
+    }
+    int size = (int) (i.to() - i.from() + 1);
+    List<LogEvent> out = new ArrayList<>(events.size());
+    for (var e : events) {
+      int index = (int) (e.version() - i.from() + 1);
+      out.add(new LogEvent(e, Cursor.after(slice.seq(), index, size), i.recorded()));
+    }
+    return out;
   }
 }
