@@ -73,7 +73,7 @@ final class Report {
   void write(Path md, Path png, String machine, String command) throws IOException {
     chart(png);
     StringBuilder b = new StringBuilder();
-    b.append("# Benchmarks\n\n");
+    b.append("## Writes: pipelined appends\n\n");
     b.append("Written by `")
         .append(command)
         .append("` on ")
@@ -101,7 +101,7 @@ final class Report {
       b.append("Notes:\n");
       notes.forEach(note -> b.append("- ").append(note).append('\n'));
     }
-    Files.writeString(md, b.toString());
+    Sections.write(md, "writes", b.toString());
   }
 
   private void chart(Path png) throws IOException {

@@ -21,12 +21,7 @@ public final class WriteBenchmark {
   private final Path jar = Path.of("node/target/annals-node.jar").toAbsolutePath();
   private final Report report = new Report();
 
-  public static void main(String[] args) throws Exception {
-    new WriteBenchmark().run();
-    System.exit(0);
-  }
-
-  private void run() throws Exception {
+  void run() throws Exception {
     for (boolean group : new boolean[] {true, false}) {
       Path dir = Files.createTempDirectory("annals-bench-");
       try (DevCassandra cassandra =
@@ -41,25 +36,29 @@ public final class WriteBenchmark {
         onCassandra(cassandra.contactPoint(), group ? "group" : "periodic");
       }
     }
-    String machine =
-        Runtime.getRuntime().availableProcessors()
-            + " cores, "
-            + Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ")
-            + ", "
-            + Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                .filter(l -> l.startsWith("model name"))
-                .findFirst()
-                .orElse("cpu ?")
-                .replaceAll(".*: ", "")
-            + ", Java "
-            + System.getProperty("java.version")
-            + ", Cassandra 5.0.6 with 1 GiB heap, node with 1 GiB heap, all on one machine over loopback";
     report.write(
         Path.of("docs/benchmarks.md"),
         Path.of("docs/benchmarks-throughput.png"),
-        machine,
-        "bench/run");
-    System.out.println("Wrote docs/benchmarks.md");
+        machine(),
+        "bench/run writes");
+    System.out.println("Wrote the writes section of docs/benchmarks.md");
+  }
+
+  /** What the figures were measured on. */
+  static String machine() throws java.io.IOException {
+    return Runtime.getRuntime().availableProcessors()
+        + " cores, "
+        + Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ")
+        + ", "
+        + Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+            .filter(l -> l.startsWith("model name"))
+            .findFirst()
+            .orElse("cpu ?")
+            .replaceAll(".*: ", "")
+        + ", Java "
+        + System.getProperty("java.version")
+        + ", Cassandra 5.0.6 with 1 GiB heap, node with 1 GiB heap, all on one machine over"
+        + " loopback";
   }
 
   private void onCassandra(String contactPoint, String mode) throws Exception {

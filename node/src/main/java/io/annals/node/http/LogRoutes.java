@@ -47,6 +47,7 @@ final class LogRoutes extends AllDirectives {
   private final LogSource logs;
   private final AnnalsSettings settings;
   private final Metrics metrics;
+  private final Invalidations invalidations;
 
   LogRoutes(ActorSystem<?> system, LogSource logs, AnnalsSettings settings) {
     this.system = system;
@@ -54,6 +55,7 @@ final class LogRoutes extends AllDirectives {
     this.logs = logs;
     this.settings = settings;
     this.metrics = Metrics.get(system);
+    this.invalidations = new Invalidations(sharding, settings.askTimeout());
   }
 
   Route route() {
@@ -92,7 +94,8 @@ final class LogRoutes extends AllDirectives {
                     !reached
                         ? CompletableFuture.completedFuture(notYetIndexed(params))
                         : logs.allPage(from, limit)
-                            .thenApply(events -> page(events, from.encode())));
+                            .thenCompose(events -> valid(params, events, Pair::second))
+                            .thenApply(events -> page(events, next(events, from.encode()))));
     return onSuccess(page, this::complete);
   }
 
@@ -123,15 +126,35 @@ final class LogRoutes extends AllDirectives {
     return onSuccess(page, this::complete);
   }
 
-  private static HttpResponse page(List<Pair<Position.All, StoredEvent>> events, String start) {
+  private static HttpResponse page(List<Pair<Position.All, StoredEvent>> events, String next) {
     List<Pair<String, StoredEvent>> shown = new ArrayList<>(events.size());
     events.forEach(e -> shown.add(Pair.create(e.first().encode(), e.second())));
-    return pageOf(shown, start);
+    return pageOf(shown, next);
   }
 
-  /** {"events": [...], "next": position}; {@code next} stays {@code start} on an empty page. */
-  private static HttpResponse pageOf(List<Pair<String, StoredEvent>> events, String start) {
-    String next = events.isEmpty() ? start : events.get(events.size() - 1).first();
+  /** The position after the last event read (before any filter), or {@code start} if none. */
+  private static <P> String next(List<Pair<P, StoredEvent>> read, String start) {
+    if (read.isEmpty()) {
+      return start;
+    }
+    P last = read.get(read.size() - 1).first();
+    return last instanceof Position p ? p.encode() : (String) last;
+  }
+
+  /** {@code excludeInvalidated=true}: only the items whose events are valid. */
+  private <T> CompletionStage<List<T>> valid(
+      Map<String, String> params, List<T> items, java.util.function.Function<T, StoredEvent> event) {
+    return excludeInvalidated(params)
+        ? invalidations.valid(items, event)
+        : CompletableFuture.completedFuture(items);
+  }
+
+  private static boolean excludeInvalidated(Map<String, String> params) {
+    return StreamReads.oneOf(params, "excludeInvalidated", "false", "true").equals("true");
+  }
+
+  /** {"events": [...], "next": position}. */
+  private static HttpResponse pageOf(List<Pair<String, StoredEvent>> events, String next) {
     return StreamReads.body(
         g -> {
           g.writeStartObject();
@@ -296,7 +319,7 @@ final class LogRoutes extends AllDirectives {
                   ? allPosition(lastId.get(), "Last-Event-ID").orElseThrow()
                   : allPosition(params.get("after"), "after").orElse(start());
           Source<List<Sse.Message>, NotUsed> messages =
-              logs.all(from)
+              validOnly(params, logs.all(from), Pair::second)
                   .map(
                       chunk -> {
                         List<Sse.Message> out = new ArrayList<>(chunk.size());
@@ -322,7 +345,7 @@ final class LogRoutes extends AllDirectives {
                   ? categoryCursor(lastId.get(), "Last-Event-ID").orElseThrow()
                   : categoryCursor(params.get("after"), "after").orElse(Cursor.START);
           Source<List<Sse.Message>, NotUsed> messages =
-              logs.log(LogId.category(category), from)
+              validOnly(params, logs.log(LogId.category(category), from), LogEvent::event)
                   .map(
                       chunk -> {
                         List<Sse.Message> out = new ArrayList<>(chunk.size());
@@ -350,7 +373,7 @@ final class LogRoutes extends AllDirectives {
                       .map(v -> StreamReads.number("from", v, 1, Long.MAX_VALUE))
                       .orElse(1L);
           Source<List<Sse.Message>, NotUsed> messages =
-              logs.stream(stream, from)
+              validOnly(params, logs.stream(stream, from), e -> e)
                   .map(
                       chunk -> {
                         List<Sse.Message> out = new ArrayList<>(chunk.size());
@@ -363,6 +386,23 @@ final class LogRoutes extends AllDirectives {
                       });
           return sse(messages);
         });
+  }
+
+  /**
+   * With {@code excludeInvalidated=true}, each chunk without the events of transactions already
+   * invalidated when the chunk is sent (an event sent live before its invalidation cannot be
+   * taken back: the subscriber sees the {@code $invalidate} event that follows).
+   */
+  private <T> Source<List<T>, NotUsed> validOnly(
+      Map<String, String> params,
+      Source<List<T>, NotUsed> chunks,
+      java.util.function.Function<T, StoredEvent> event) {
+    if (!excludeInvalidated(params)) {
+      return chunks;
+    }
+    return chunks
+        .mapAsync(1, chunk -> invalidations.valid(chunk, event))
+        .filter(chunk -> !chunk.isEmpty());
   }
 
   private Route sse(Source<List<Sse.Message>, NotUsed> messages) {

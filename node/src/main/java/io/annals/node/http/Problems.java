@@ -78,6 +78,9 @@ final class Problems {
     if (cause instanceof BadRequest bad) {
       return badRequestProblem(bad);
     }
+    if (cause instanceof Unavailable u) {
+      return problem(503, "unavailable", "Service unavailable", u.getMessage());
+    }
     if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
       return problem(503, "timeout", "Timed out", "the stream did not answer in time; retry later");
     }

@@ -1,0 +1,24 @@
+package io.annals.bench;
+
+/**
+ * {@code bench/run [writes|reads]}: runs the write benchmark, the read benchmark, or (no argument)
+ * both, each rewriting its own section of docs/benchmarks.md.
+ */
+public final class Benchmarks {
+  private Benchmarks() {}
+
+  public static void main(String[] args) throws Exception {
+    String which = args.length == 0 ? "all" : args[0];
+    if (!which.equals("all") && !which.equals("writes") && !which.equals("reads")) {
+      System.err.println("usage: bench/run [writes|reads]");
+      System.exit(2);
+    }
+    if (!which.equals("reads")) {
+      new WriteBenchmark().run();
+    }
+    if (!which.equals("writes")) {
+      new ReadBenchmark().run();
+    }
+    System.exit(0);
+  }
+}

@@ -1,0 +1,345 @@
+package io.annals.bench;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.annals.node.dev.DevCassandra;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The read-side benchmark of issue 4: append-to-SSE latency with 1, 100 and 500 subscribers of
+ * /all; catch-up of 1,000,000 events from /all over SSE against a raw driver read of the same
+ * rows; node heap with 500 stalled subscribers while 100,000 events are appended; and the cost of
+ * indexing on the 10,000-stream append case. Writes its section of docs/benchmarks.md.
+ */
+public final class ReadBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path jar = Path.of("node/target/annals-node.jar").toAbsolutePath();
+  private final List<String> rows = new ArrayList<>();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .executor(Executors.newFixedThreadPool(2))
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+
+  public static void main(String[] args) throws Exception {
+    new ReadBenchmark().run();
+    System.exit(0);
+  }
+
+  void run() throws Exception {
+    Path dir = Files.createTempDirectory("annals-bench-reads-");
+    try (DevCassandra cassandra =
+        DevCassandra.start(
+            new DevCassandra.Options(
+                dir,
+                DevCassandra.locateLib("embedded-cassandra/target/lib"),
+                0,
+                "1g",
+                true,
+                Duration.ofMinutes(3)))) {
+      String cp = cassandra.contactPoint();
+      try (NodeProcess node = NodeProcess.start(jar, cp, "bench_reads", List.of())) {
+        Wrk.run(
+            node.baseUrl(), "jit-warm-up", new Wrk.Shape(1, 100, false), 64, Duration.ofSeconds(20));
+        for (int subscribers : new int[] {1, 100, 500}) {
+          latency(node, subscribers);
+        }
+        stalled(node);
+        catchUp(node, cp);
+      }
+      indexingCost(cp);
+    }
+    Sections.write(
+        Path.of("docs/benchmarks.md"), "reads", section(WriteBenchmark.machine()));
+    System.out.println("Wrote the reads section of docs/benchmarks.md");
+  }
+
+  // ---- append ack -> SSE receipt --------------------------------------------------------------
+
+  private void latency(NodeProcess node, int subscribers) throws Exception {
+    String base = node.baseUrl();
+    String end = endOfAll(base);
+    int rate = 2000;
+    int seconds = 10;
+    int total = rate * seconds;
+    long[] acked = new long[total];
+    Map<String, Integer> index = new ConcurrentHashMap<>();
+    long[][] received = new long[subscribers][total];
+    List<SseSubscriber> subs = new ArrayList<>();
+    for (int s = 0; s < subscribers; s++) {
+      long[] mine = received[s];
+      subs.add(
+          SseSubscriber.open(
+              http,
+              base + "/all/subscribe?after=" + end,
+              false,
+              (id, nanos) -> {
+                Integer i = index.get(id);
+                if (i != null) {
+                  mine[i] = nanos;
+                }
+              }));
+    }
+    Thread.sleep(2000 + subscribers * 10L);
+    HttpAppends appends = new HttpAppends(base);
+    long start = System.nanoTime();
+    List<CompletableFuture<Integer>> inFlight = new ArrayList<>();
+    for (int i = 0; i < total; i++) {
+      long due = start + (long) (i * (1e9 / rate));
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+      String id = UUID.randomUUID().toString();
+      index.put(id, i);
+      int n = i;
+      inFlight.add(
+          appends
+              .append(
+                  "latency-" + (i % 100),
+                  "{\"id\":\"" + id + "\",\"type\":\"Pinged\",\"data\":" + HttpAppends.PAYLOAD + "}",
+                  1)
+              .thenApply(
+                  ok -> {
+                    acked[n] = System.nanoTime();
+                    return ok;
+                  }));
+    }
+    inFlight.forEach(CompletableFuture::join);
+    Thread.sleep(3000);
+    subs.forEach(SseSubscriber::close);
+    // the first 3 s warm the path up; latencies of the rest, over every subscriber
+    int from = rate * 3;
+    long[] lat = new long[(total - from) * subscribers];
+    int n = 0;
+    long missing = 0;
+    for (long[] mine : received) {
+      for (int i = from; i < total; i++) {
+        if (mine[i] == 0 || acked[i] == 0) {
+          missing++;
+        } else {
+          lat[n++] = Math.max(0, mine[i] - acked[i]);
+        }
+      }
+    }
+    Arrays.sort(lat, 0, n);
+    double p50 = n == 0 ? -1 : lat[n / 2] / 1e6;
+    double p99 = n == 0 ? -1 : lat[Math.min(n - 1, (int) (n * 0.99))] / 1e6;
+    boolean met = missing == 0 && p50 <= 10 && (subscribers < 500 || p99 <= 50);
+    rows.add(
+        String.format(
+            "| append ack → SSE receipt, %d subscriber%s of /all, %,d events/s | p50 %.1f ms | p99 %.1f ms (%,d deliveries, %,d missing) | p50 ≤ 10 ms, p99 ≤ 50 ms at 500 | %s |",
+            subscribers,
+            subscribers == 1 ? "" : "s",
+            rate,
+            p50,
+            p99,
+            n,
+            missing,
+            met ? "yes" : "**no**"));
+    System.out.println(rows.get(rows.size() - 1));
+  }
+
+  // ---- catch-up -------------------------------------------------------------------------------
+
+  private void catchUp(NodeProcess node, String contactPoint) throws Exception {
+    String base = node.baseUrl();
+    HttpAppends appends = new HttpAppends(base);
+    String hundred = HttpAppends.events(100, null);
+    Load.run(8, Duration.ZERO, Duration.ofHours(1), i -> i < 10_000 ? appends.append("catchup-" + (i % 1000), hundred, 100) : null);
+    long total = countAll(base);
+    long start = System.nanoTime();
+    AtomicLong seen = new AtomicLong();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    try (SseSubscriber s =
+        SseSubscriber.open(
+            http,
+            base + "/all/subscribe",
+            false,
+            (id, nanos) -> {
+              if (seen.incrementAndGet() == total) {
+                all.complete(null);
+              }
+            })) {
+      all.get(10, java.util.concurrent.TimeUnit.MINUTES);
+    }
+    double sse = total / ((System.nanoTime() - start) / 1e9);
+    double raw = rawRead(contactPoint, "bench_reads", 1000);
+    boolean met = sse >= 100_000 && sse >= 0.5 * raw;
+    rows.add(
+        String.format(
+            "| catch-up of /all over SSE, one subscriber (%,d events) | %,.0f events/s | raw driver read of the same 1,000,000 rows: %,.0f rows/s (%.0f%%) | ≥ 100,000 events/s and ≥ 50%% of raw | %s |",
+            total, sse, raw, 100 * sse / raw, met ? "yes" : "**no**"));
+    System.out.println(rows.get(rows.size() - 1));
+  }
+
+  /** Rows/s of the raw driver reading every event row of streams catchup-0..n-1 (8 in flight). */
+  private static double rawRead(String contactPoint, String keyspace, int streams)
+      throws Exception {
+    String[] hp = contactPoint.split(":");
+    try (CqlSession session =
+        CqlSession.builder()
+            .withConfigLoader(DriverConfigLoader.fromClasspath("no-such-file"))
+            .addContactPoint(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])))
+            .withLocalDatacenter("datacenter1")
+            .build()) {
+      PreparedStatement select =
+          session.prepare(
+              "SELECT sequence_nr, event FROM "
+                  + keyspace
+                  + ".messages WHERE persistence_id = ? AND partition_nr = 0");
+      AtomicLong rows = new AtomicLong();
+      AtomicLong bytes = new AtomicLong();
+      long start = System.nanoTime();
+      Semaphore inFlight = new Semaphore(8);
+      List<CompletableFuture<Void>> reads = new ArrayList<>();
+      for (int i = 0; i < streams; i++) {
+        inFlight.acquire();
+        CompletableFuture<Void> read =
+            drain(session.executeAsync(select.bind("stream|catchup-" + i).setPageSize(5000)), rows, bytes)
+                .toCompletableFuture();
+        read.whenComplete((v, t) -> inFlight.release());
+        reads.add(read);
+      }
+      reads.forEach(CompletableFuture::join);
+      return rows.get() / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static CompletionStage<Void> drain(
+      CompletionStage<AsyncResultSet> page, AtomicLong rows, AtomicLong bytes) {
+    return page.thenCompose(
+        rs -> {
+          for (Row row : rs.currentPage()) {
+            rows.incrementAndGet();
+            bytes.addAndGet(row.getByteBuffer("event").remaining());
+          }
+          return rs.hasMorePages()
+              ? drain(rs.fetchNextPage(), rows, bytes)
+              : CompletableFuture.completedFuture(null);
+        });
+  }
+
+  // ---- stalled subscribers --------------------------------------------------------------------
+
+  private void stalled(NodeProcess node) throws Exception {
+    String base = node.baseUrl();
+    String end = endOfAll(base);
+    double idle = node.heapAfterGcMiB();
+    List<SseSubscriber> subs = new ArrayList<>();
+    for (int s = 0; s < 500; s++) {
+      subs.add(SseSubscriber.open(http, base + "/all/subscribe?after=" + end, true, null));
+    }
+    HttpAppends appends = new HttpAppends(base);
+    String hundred = HttpAppends.events(100, null);
+    Load.run(8, Duration.ZERO, Duration.ofHours(1), i -> i < 1000 ? appends.append("stalled-" + (i % 100), hundred, 100) : null);
+    double heap = node.heapAfterGcMiB();
+    subs.forEach(SseSubscriber::close);
+    double grown = heap - idle;
+    rows.add(
+        String.format(
+            "| node heap, 500 stalled /all subscribers while 100,000 events are appended | idle %.0f MiB | after %.0f MiB (+%.0f MiB) | ≤ 64 MiB above idle | %s |",
+            idle, heap, grown, grown <= 64 ? "yes" : "**no**"));
+    System.out.println(rows.get(rows.size() - 1));
+  }
+
+  // ---- indexing cost --------------------------------------------------------------------------
+
+  private void indexingCost(String contactPoint) throws Exception {
+    double[] perSecond = new double[2];
+    String[][] flags = {{}, {"-Dannals.log.partitions=0"}};
+    String[] keyspaces = {"bench_index_on", "bench_index_off"};
+    Wrk.Shape spread = new Wrk.Shape(1, 10_000, false);
+    for (int i = 0; i < 2; i++) {
+      try (NodeProcess node =
+          NodeProcess.start(jar, contactPoint, keyspaces[i], List.of(flags[i]))) {
+        Wrk.run(node.baseUrl(), "jit-warm-up", spread, 256, Duration.ofSeconds(20));
+        perSecond[i] = Wrk.run(node.baseUrl(), "many", spread, 256, Duration.ofSeconds(10)).eventsPerSecond();
+      }
+    }
+    double fewer = 1 - perSecond[0] / perSecond[1];
+    rows.add(
+        String.format(
+            "| 10,000 streams, 1 event/request, 256 in flight: indexing on vs off | on %,.0f events/s | off %,.0f events/s (%.0f%% fewer with indexing) | ≤ 25%% fewer | %s |",
+            perSecond[0], perSecond[1], 100 * fewer, fewer <= 0.25 ? "yes" : "**no**"));
+    System.out.println(rows.get(rows.size() - 1));
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private String endOfAll(String base) throws Exception {
+    String after = null;
+    while (true) {
+      JsonNode page = get(base + "/all?limit=1000" + (after == null ? "" : "&after=" + after));
+      if (page.path("events").isEmpty()) {
+        return page.path("next").asText();
+      }
+      after = page.path("next").asText();
+    }
+  }
+
+  private long countAll(String base) throws Exception {
+    long n = 0;
+    String after = null;
+    while (true) {
+      JsonNode page = get(base + "/all?limit=1000" + (after == null ? "" : "&after=" + after));
+      if (page.path("events").isEmpty()) {
+        return n;
+      }
+      n += page.path("events").size();
+      after = page.path("next").asText();
+    }
+  }
+
+  private JsonNode get(String url) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(1)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  private String section(String machine) {
+    StringBuilder b = new StringBuilder();
+    b.append("## Reads: global log and SSE subscriptions\n\n");
+    b.append("Written by `bench/run reads` on ")
+        .append(java.time.LocalDate.now())
+        .append(". Machine: ")
+        .append(machine)
+        .append(". Cassandra commit log in group mode. Subscribers are SSE connections from the")
+        .append(" benchmark process (Java HTTP client), appends come over HTTP; the node is its own")
+        .append(" JVM (1 GiB heap). Latency is from the append's 201 arriving at the client to the")
+        .append(" event's SSE message arriving at each subscriber, over every subscriber and every")
+        .append(" event after a 3 s warm-up.\n\n");
+    b.append("| case | figure 1 | figure 2 | target | met |\n|---|---|---|---|---|\n");
+    rows.forEach(r -> b.append(r).append('\n'));
+    return b.toString();
+  }
+}

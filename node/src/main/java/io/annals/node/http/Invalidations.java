@@ -1,0 +1,65 @@
+package io.annals.node.http;
+
+import io.annals.node.stream.StoredEvent;
+import io.annals.node.stream.StreamEntity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * {@code excludeInvalidated=true} across streams: asks each stream of a page or chunk for its
+ * invalidated transactions (one ask per distinct stream) and leaves their events out. The {@code
+ * $invalidate} events themselves stay: they are valid events.
+ */
+final class Invalidations {
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+
+  Invalidations(ClusterSharding sharding, Duration askTimeout) {
+    this.sharding = sharding;
+    this.askTimeout = askTimeout;
+  }
+
+  /** The items whose event belongs to no invalidated transaction, in their order. */
+  <T> CompletionStage<List<T>> valid(List<T> items, Function<T, StoredEvent> eventOf) {
+    Set<String> streams = new LinkedHashSet<>();
+    items.forEach(i -> streams.add(eventOf.apply(i).stream()));
+    Map<String, CompletableFuture<StreamEntity.VersionReply>> asks = new HashMap<>();
+    for (String s : streams) {
+      asks.put(
+          s,
+          sharding
+              .entityRefFor(StreamEntity.TYPE_KEY, s)
+              .<StreamEntity.VersionReply>ask(StreamEntity.GetVersion::new, askTimeout)
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              List<T> out = new ArrayList<>(items.size());
+              for (T item : items) {
+                StoredEvent e = eventOf.apply(item);
+                if (!invalidated(asks.get(e.stream()).join()).contains(e.transaction())) {
+                  out.add(item);
+                }
+              }
+              return out;
+            });
+  }
+
+  private static Set<Long> invalidated(StreamEntity.VersionReply reply) {
+    if (reply instanceof StreamEntity.CurrentVersion v) {
+      return v.invalidated();
+    }
+    throw new CompletionException(new Unavailable(((StreamEntity.Unavailable) reply).detail()));
+  }
+}
