@@ -11,6 +11,7 @@ public record AnnalsSettings(
     int httpPort,
     long maxBodyBytes,
     Duration askTimeout,
+    Duration askAttempt,
     Duration drainTimeout,
     StreamEntity.Settings stream,
     int defaultReadLimit,
@@ -19,7 +20,8 @@ public record AnnalsSettings(
     Duration maxWaitFor,
     LogEntity.Settings log,
     Subscriptions subscriptions,
-    boolean joinSelf) {
+    boolean joinSelf,
+    boolean bootstrap) {
 
   /** The {@code annals.subscriptions} block. */
   public record Subscriptions(
@@ -35,6 +37,7 @@ public record AnnalsSettings(
         c.getInt("http.port"),
         c.getBytes("http.max-body-size"),
         c.getDuration("http.ask-timeout"),
+        c.getDuration("http.ask-attempt"),
         c.getDuration("http.drain-timeout"),
         new StreamEntity.Settings(
             s.getInt("max-queued-appends"),
@@ -66,6 +69,7 @@ public record AnnalsSettings(
             sub.getDuration("retry"),
             sub.getInt("chunk-events"),
             sub.getDuration("ask-timeout")),
-        c.getBoolean("cluster.join-self"));
+        c.getBoolean("cluster.join-self"),
+        c.getBoolean("cluster.bootstrap"));
   }
 }

@@ -1,6 +1,7 @@
 package io.annals.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -14,7 +15,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EnvironmentConfigTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"application.conf", "dev.conf"})
+  @ValueSource(
+      strings = {
+        "application.conf",
+        "dev.conf",
+        "local-1.conf",
+        "local-2.conf",
+        "local-3.conf",
+        "kubernetes.conf"
+      })
   void resolvesEveryEnvironmentIntoValidSettings(String resource) {
     Config config =
         ConfigFactory.parseResources(resource)
@@ -27,6 +36,50 @@ class EnvironmentConfigTest {
     assertEquals(
         "jackson-cbor",
         config.getString("pekko.actor.serialization-bindings.\"io.annals.node.CborSerializable\""));
+  }
+
+  @Test
+  void givesTheLocalClusterNodesTheirOwnPortsAndOneBootstrapServiceOfThree() {
+    for (int n = 1; n <= 3; n++) {
+      Config c = load("local-" + n + ".conf");
+      assertEquals(8080 + n, c.getInt("annals.http.port"));
+      assertEquals(8550 + n, c.getInt("pekko.management.http.port"));
+      assertEquals(25520 + n, c.getInt("pekko.remote.artery.canonical.port"));
+      assertTrue(AnnalsSettings.from(c).bootstrap());
+      assertEquals(
+          3, c.getConfigList("pekko.discovery.config.services.annals.endpoints").size());
+      assertEquals(
+          "keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    }
+  }
+
+  @Test
+  void runsKubernetesWithApiDiscoveryLeaseMajorityAndNoSchemaCreation() {
+    Config c = load("kubernetes.conf");
+    assertEquals(
+        "kubernetes-api",
+        c.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+    assertEquals("app=%s", c.getString("pekko.discovery.kubernetes-api.pod-label-selector"));
+    assertEquals(
+        "lease-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    assertEquals(
+        "pekko.coordination.lease.kubernetes",
+        c.getString("pekko.cluster.split-brain-resolver.lease-majority.lease-implementation"));
+    assertEquals("0.0.0.0", c.getString("annals.http.interface"));
+    assertEquals(false, c.getBoolean("pekko.persistence.cassandra.journal.keyspace-autocreate"));
+    assertEquals(3, c.getInt("pekko.persistence.cassandra.journal.replication-factor"));
+    assertEquals(
+        "QUORUM",
+        c.getString(
+            "datastax-java-driver.profiles.pekko-persistence-cassandra-profile.basic.request.consistency"));
+    assertFalse(AnnalsSettings.from(c).joinSelf());
+    assertTrue(AnnalsSettings.from(c).bootstrap());
+  }
+
+  private static Config load(String resource) {
+    return ConfigFactory.parseResources(resource)
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
   }
 
   @Test

@@ -58,6 +58,11 @@ public final class RealCassandra implements BeforeAllCallback {
     }
   }
 
+  /** The shared Cassandra's contact point, "host:port". */
+  public static String contactPoint() {
+    return shared.contactPoint();
+  }
+
   /** Node configuration on the shared Cassandra, with keyspace {@code keyspace}. */
   public static Config nodeConfig(String keyspace) {
     return nodeConfig(keyspace, shared.contactPoint());

@@ -23,10 +23,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 final class Invalidations {
   private final ClusterSharding sharding;
   private final Duration askTimeout;
+  private final Duration askAttempt;
 
-  Invalidations(ClusterSharding sharding, Duration askTimeout) {
+  Invalidations(ClusterSharding sharding, Duration askAttempt, Duration askTimeout) {
     this.sharding = sharding;
     this.askTimeout = askTimeout;
+    this.askAttempt = askAttempt;
   }
 
   /** The items whose event belongs to no invalidated transaction, in their order. */
@@ -37,9 +39,11 @@ final class Invalidations {
     for (String s : streams) {
       asks.put(
           s,
-          sharding
-              .entityRefFor(StreamEntity.TYPE_KEY, s)
-              .<StreamEntity.VersionReply>ask(StreamEntity.GetVersion::new, askTimeout)
+          RetryingAsk.<StreamEntity.Command, StreamEntity.VersionReply>ask(
+                  sharding.entityRefFor(StreamEntity.TYPE_KEY, s),
+                  StreamEntity.GetVersion::new,
+                  askAttempt,
+                  askTimeout)
               .toCompletableFuture());
     }
     return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new))

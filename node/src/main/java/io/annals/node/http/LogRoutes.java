@@ -55,31 +55,31 @@ final class LogRoutes extends AllDirectives {
     this.logs = logs;
     this.settings = settings;
     this.metrics = Metrics.get(system);
-    this.invalidations = new Invalidations(sharding, settings.askTimeout());
+    this.invalidations = new Invalidations(sharding, settings.askAttempt(), settings.askTimeout());
   }
 
   Route route() {
-    return get(
-        () ->
-            concat(
-                path("all", () -> parameterMap(this::allPage)),
-                path(segment("all").slash("subscribe"), () -> parameterMap(this::allSubscribe)),
-                pathPrefix(
-                    segment("categories").slash(segment()),
-                    category ->
-                        concat(
-                            pathEnd(() -> parameterMap(p -> categoryPage(category, p))),
-                            path(
-                                "subscribe",
-                                () -> parameterMap(p -> categorySubscribe(category, p))))),
-                pathPrefix(
-                    "streams",
-                    () ->
-                        concat(
-                            pathEndOrSingleSlash(() -> parameterMap(this::streamNames)),
-                            path(
-                                segment().slash("subscribe"),
-                                stream -> parameterMap(p -> streamSubscribe(stream, p)))))));
+    // get() inside each path: a get() around them all would, on every GET, cancel the 405 of the
+    // other route classes' paths (a GET to a POST-only path would be a 404)
+    return concat(
+        path("all", () -> get(() -> parameterMap(this::allPage))),
+        path(segment("all").slash("subscribe"), () -> get(() -> parameterMap(this::allSubscribe))),
+        pathPrefix(
+            segment("categories").slash(segment()),
+            category ->
+                concat(
+                    pathEnd(() -> get(() -> parameterMap(p -> categoryPage(category, p)))),
+                    path(
+                        "subscribe",
+                        () -> get(() -> parameterMap(p -> categorySubscribe(category, p)))))),
+        pathPrefix(
+            "streams",
+            () ->
+                concat(
+                    pathEndOrSingleSlash(() -> get(() -> parameterMap(this::streamNames))),
+                    path(
+                        segment().slash("subscribe"),
+                        stream -> get(() -> parameterMap(p -> streamSubscribe(stream, p)))))));
   }
 
   // ---- pages ----------------------------------------------------------------------------------
@@ -112,18 +112,22 @@ final class LogRoutes extends AllDirectives {
                   }
                   return logs.reader()
                       .events(LogId.category(category), from, limit)
-                      .thenApply(
-                          events -> {
-                            List<Pair<String, StoredEvent>> shown = new ArrayList<>();
-                            for (LogEvent e : events) {
-                              shown.add(
-                                  Pair.create(
-                                      new Position.Category(e.after()).encode(), e.event()));
-                            }
-                            return pageOf(shown, new Position.Category(from).encode());
-                          });
+                      .thenCompose(
+                          read ->
+                              valid(params, read, LogEvent::event)
+                                  .thenApply(shown -> categoryPage(read, shown, from)));
                 });
     return onSuccess(page, this::complete);
+  }
+
+  /** The valid events of a category page; {@code next} is after the last one read. */
+  private static HttpResponse categoryPage(List<LogEvent> read, List<LogEvent> valid, Cursor from) {
+    List<Pair<String, StoredEvent>> shown = new ArrayList<>(valid.size());
+    for (LogEvent e : valid) {
+      shown.add(Pair.create(new Position.Category(e.after()).encode(), e.event()));
+    }
+    Cursor next = read.isEmpty() ? from : read.get(read.size() - 1).after();
+    return pageOf(shown, new Position.Category(next).encode());
   }
 
   private static HttpResponse page(List<Pair<Position.All, StoredEvent>> events, String next) {
@@ -143,7 +147,9 @@ final class LogRoutes extends AllDirectives {
 
   /** {@code excludeInvalidated=true}: only the items whose events are valid. */
   private <T> CompletionStage<List<T>> valid(
-      Map<String, String> params, List<T> items, java.util.function.Function<T, StoredEvent> event) {
+      Map<String, String> params,
+      List<T> items,
+      java.util.function.Function<T, StoredEvent> event) {
     return excludeInvalidated(params)
         ? invalidations.valid(items, event)
         : CompletableFuture.completedFuture(items);
@@ -178,10 +184,11 @@ final class LogRoutes extends AllDirectives {
     List<CompletableFuture<LogEntity.StreamNames>> asks = new ArrayList<>();
     for (int p = 0; p < logs.partitions(); p++) {
       asks.add(
-          sharding
-              .entityRefFor(LogEntity.TYPE_KEY, LogId.partition(p))
-              .<LogEntity.StreamNames>ask(
-                  r -> new LogEntity.ListStreams(after, limit, r), settings.askTimeout())
+          RetryingAsk.<LogEntity.Command, LogEntity.StreamNames>ask(
+                  sharding.entityRefFor(LogEntity.TYPE_KEY, LogId.partition(p)),
+                  r -> new LogEntity.ListStreams(after, limit, r),
+                  settings.askAttempt(),
+                  settings.askTimeout())
               .toCompletableFuture());
     }
     CompletionStage<HttpResponse> answer =
@@ -390,8 +397,8 @@ final class LogRoutes extends AllDirectives {
 
   /**
    * With {@code excludeInvalidated=true}, each chunk without the events of transactions already
-   * invalidated when the chunk is sent (an event sent live before its invalidation cannot be
-   * taken back: the subscriber sees the {@code $invalidate} event that follows).
+   * invalidated when the chunk is sent (an event sent live before its invalidation cannot be taken
+   * back: the subscriber sees the {@code $invalidate} event that follows).
    */
   private <T> Source<List<T>, NotUsed> validOnly(
       Map<String, String> params,

@@ -156,9 +156,11 @@ final class StreamReads extends AllDirectives {
   /** Asks the stream's version, answering 404 for a never-written stream and 304 when unchanged. */
   private Route withVersion(String stream, Function<StreamEntity.CurrentVersion, Route> inner) {
     CompletionStage<StreamEntity.VersionReply> ask =
-        sharding
-            .entityRefFor(StreamEntity.TYPE_KEY, stream)
-            .ask(StreamEntity.GetVersion::new, settings.askTimeout());
+        RetryingAsk.ask(
+            sharding.entityRefFor(StreamEntity.TYPE_KEY, stream),
+            StreamEntity.GetVersion::new,
+            settings.askAttempt(),
+            settings.askTimeout());
     return onSuccess(
         ask,
         reply -> {
@@ -233,9 +235,11 @@ final class StreamReads extends AllDirectives {
           int limit = limit(params, settings.defaultReadLimit(), settings.maxReadLimit());
           String after = params.get("after");
           CompletionStage<StreamEntity.SurfaceReply> ask =
-              sharding
-                  .entityRefFor(StreamEntity.TYPE_KEY, stream)
-                  .ask(r -> new StreamEntity.GetSurface(after, limit, r), settings.askTimeout());
+              RetryingAsk.ask(
+                  sharding.entityRefFor(StreamEntity.TYPE_KEY, stream),
+                  r -> new StreamEntity.GetSurface(after, limit, r),
+                  settings.askAttempt(),
+                  settings.askTimeout());
           return onSuccess(
               ask, reply -> onSuccess(surfacePage(stream, limit, reply), this::complete));
         });

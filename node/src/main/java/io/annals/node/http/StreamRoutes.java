@@ -168,11 +168,12 @@ final class StreamRoutes extends AllDirectives {
 
   private CompletionStage<AppendReply> ask(String stream, AppendBody body) {
     ExpectedVersion expected = body.expectedVersion();
-    return sharding
-        .entityRefFor(StreamEntity.TYPE_KEY, stream)
-        .ask(
-            replyTo -> new StreamEntity.Append(expected, body.events(), replyTo),
-            settings.askTimeout());
+    // a repeat of an append is answered as its idempotent retry (same event ids)
+    return RetryingAsk.ask(
+        sharding.entityRefFor(StreamEntity.TYPE_KEY, stream),
+        replyTo -> new StreamEntity.Append(expected, body.events(), replyTo),
+        settings.askAttempt(),
+        settings.askTimeout());
   }
 
   private static HttpResponse single(String stream, AppendAnswers.Answer answer) {

@@ -1,6 +1,7 @@
 package io.annals.node.log;
 
 import io.annals.node.CborSerializable;
+import io.annals.node.cluster.WriteFence;
 import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StoredEvent;
 import java.time.Duration;
@@ -202,6 +203,10 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
 
   private void writeNext() {
     if (!ready || writing || queue.isEmpty()) {
+      return;
+    }
+    if (WriteFence.get(getContext().getSystem()).closedBecause() != null) {
+      // cut off from the cluster majority: keep the requests; streams re-send until indexed
       return;
     }
     writing = true;

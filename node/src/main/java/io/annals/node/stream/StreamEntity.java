@@ -2,6 +2,7 @@ package io.annals.node.stream;
 
 import io.annals.api.ExpectedVersion;
 import io.annals.node.CborSerializable;
+import io.annals.node.cluster.WriteFence;
 import io.annals.node.log.LogEntity;
 import io.annals.node.log.LogId;
 import io.annals.node.metrics.Metrics;
@@ -201,6 +202,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   private Duration backoff;
   private boolean stopWhenDrained;
   private final Metrics metrics;
+  private final WriteFence fence;
 
   /** The logs this stream is indexed in (none for reserved streams or with indexing off). */
   private final List<String> logs;
@@ -219,6 +221,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     this.settings = settings;
     this.backoff = settings.minBackoff();
     this.metrics = Metrics.get(ctx.getSystem());
+    this.fence = WriteFence.get(ctx.getSystem());
     this.logs =
         settings.indexingOff() || !LogId.indexed(stream)
             ? List.of()
@@ -343,6 +346,14 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   private void writeNextBatch() {
     if (!journalReady || !inFlight.isEmpty() || queue.isEmpty()) {
+      return;
+    }
+    String fenced = fence.closedBecause();
+    if (fenced != null) {
+      // cut off from the cluster majority: another node may take this stream over, so write nothing
+      metrics.appendsUnavailable.add(queue.size());
+      queue.forEach(a -> a.replyTo().tell(new Unavailable(fenced)));
+      queue.clear();
       return;
     }
     List<Append> batch = new ArrayList<>();

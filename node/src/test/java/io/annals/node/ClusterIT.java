@@ -1,0 +1,326 @@
+package io.annals.node;
+
+import static io.annals.node.HttpJson.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Three node processes ({@code local-1/2/3.conf}: Cluster Bootstrap over config discovery,
+ * keep-majority split brain resolver) on the run's shared Cassandra: streams spread over every
+ * node and any node serves any stream; a node killed with {@code kill -9}, a node stopped with
+ * SIGTERM and a rolling restart of all three, each under steady appends to 100 streams through
+ * every node, leave every acknowledged event in its stream exactly once and in order.
+ */
+@ExtendWith(RealCassandra.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterIT {
+  private static final Duration START = Duration.ofMinutes(3);
+  private final List<NodeProcess> nodes = new ArrayList<>();
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        RealCassandra.externalNode().isEmpty(), "starts node processes of its own");
+    Path logs = Files.createDirectories(Path.of("target/cluster-it"));
+    Map<String, String> env =
+        Map.of(
+            "ANNALS_CASSANDRA_CONTACT_POINTS", RealCassandra.contactPoint(),
+            "ANNALS_JOURNAL_KEYSPACE", "cluster_it",
+            "ANNALS_SNAPSHOT_KEYSPACE", "cluster_it_snapshot");
+    for (int n = 1; n <= 3; n++) {
+      nodes.add(
+          new NodeProcess(
+              "local-" + n + ".conf", 8080 + n, 8550 + n, env, logs.resolve("node-" + n + ".log")));
+    }
+    nodes.forEach(NodeProcess::start);
+    for (NodeProcess node : nodes) {
+      node.awaitReady(START);
+    }
+  }
+
+  @AfterAll
+  void stopCluster() throws InterruptedException {
+    for (NodeProcess node : nodes) {
+      if (node.isAlive()) {
+        node.kill();
+      }
+    }
+  }
+
+  @BeforeEach
+  void allThreeNodesUp() throws InterruptedException {
+    for (NodeProcess node : nodes) {
+      if (!node.isAlive()) {
+        node.start();
+        node.awaitReady(START);
+      }
+    }
+    awaitMembersUp(nodes);
+  }
+
+  @Test
+  void spreadsStreamsOverEveryNodeAndServesEachThroughAny() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      HttpJson first = http(nodes.get(i));
+      HttpJson second = http(nodes.get((i + 1) % 3));
+      HttpJson third = http(nodes.get((i + 2) % 3));
+      String s = "spread-" + UUID.randomUUID();
+      String append =
+          "{\"expectedVersion\":0,\"events\":[{\"id\":\"%s\",\"type\":\"Opened\",\"data\":{\"n\":%d}}]}"
+              .formatted(UUID.randomUUID(), i);
+      assertEquals(201, first.post("/streams/" + s, append).status());
+      assertEquals(200, second.post("/streams/" + s, append).status(), "idempotent retry");
+      third
+          .post("/streams/" + s, "{\"expectedVersion\":0,\"events\":[" + event("X", "1") + "]}")
+          .assertProblem(409, "wrong-expected-version");
+      third.post("/streams/" + s, "{\"events\":[{\"data\":1}]}").assertProblem(400, "invalid-request");
+      for (NodeProcess node : nodes) {
+        List<JsonNode> read = http(node).readAllPages("/streams/" + s);
+        assertEquals(1, read.size(), () -> "read through " + node);
+        assertEquals(i, read.get(0).path("data").path("n").asInt());
+      }
+    }
+    for (int n = 0; n < 60; n++) {
+      assertEquals(
+          201, http(nodes.get(n % 3)).post("/streams/spread-" + n, event("E", "1")).status());
+    }
+    for (NodeProcess node : nodes) {
+      assertTrue(
+          metric(node, "annals_active_streams") > 0, () -> node + " runs no stream entity");
+    }
+  }
+
+  @Test
+  @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void keepsEveryAcknowledgedEventExactlyOnceWhenANodeIsKilled() throws Exception {
+    SteadyWriters writers = new SteadyWriters(nodes, 10, 10);
+    writers.start();
+    awaitAcknowledged(writers, 300);
+    NodeProcess victim = nodes.get(2);
+    long killedAt = System.nanoTime();
+    victim.kill();
+    long before = writers.totalAcknowledged();
+    awaitAcknowledged(writers, before + 1500);
+    Duration toRecover = Duration.ofNanos(System.nanoTime() - killedAt);
+    writers.stop();
+
+    assertEquals(List.of(), writers.fatal(), "every append acknowledged after retries");
+    List<SteadyWriters.Failure> onLiveNodes =
+        writers.failures().stream().filter(f -> !f.node().equals(victim.toString())).toList();
+    onLiveNodes.forEach(
+        f -> assertTrue(f.what().startsWith("503"), () -> "a live node answered " + f));
+    System.out.printf(
+        "kill -9 of %s: %d acknowledged, %d errors from the dead node, %d 503s from live nodes,"
+            + " longest append %d ms, 1500 more appends %d ms after the kill%n",
+        victim,
+        writers.totalAcknowledged(),
+        writers.failures().size() - onLiveNodes.size(),
+        onLiveNodes.size(),
+        writers.longestAppend().toMillis(),
+        toRecover.toMillis());
+    assertStreamsHoldExactlyTheAcknowledged(writers, nodes.get(0));
+    awaitMembersUp(nodes.subList(0, 2));
+  }
+
+  @Test
+  @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void answersNoErrorWhenANodeStopsGracefully() throws Exception {
+    SteadyWriters writers = new SteadyWriters(nodes, 10, 10);
+    writers.start();
+    awaitAcknowledged(writers, 300);
+    NodeProcess leaving = nodes.get(1);
+    // Kubernetes takes the pod out of the Service before SIGTERM (preStop): clients go elsewhere
+    writers.route(leaving, false);
+    assertGracefulExit(leaving.terminate(Duration.ofSeconds(60)), leaving);
+    long before = writers.totalAcknowledged();
+    awaitAcknowledged(writers, before + 1000);
+    writers.stop();
+
+    assertEquals(List.of(), writers.fatal());
+    assertEquals(List.of(), writers.failures(), "a graceful stop answers every request");
+    assertStreamsHoldExactlyTheAcknowledged(writers, nodes.get(0));
+  }
+
+  @Test
+  @Timeout(value = 12, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void keepsEveryStreamInOrderThroughARollingRestart() throws Exception {
+    SteadyWriters writers = new SteadyWriters(nodes, 10, 10);
+    writers.start();
+    awaitAcknowledged(writers, 300);
+    for (NodeProcess node : nodes) {
+      writers.route(node, false);
+      assertGracefulExit(node.terminate(Duration.ofSeconds(60)), node);
+      node.start();
+      node.awaitReady(START);
+      awaitMembersUp(nodes);
+      writers.route(node, true);
+      awaitAcknowledged(writers, writers.totalAcknowledged() + 200);
+    }
+    writers.stop();
+
+    assertEquals(List.of(), writers.fatal());
+    System.out.printf(
+        "rolling restart: %d acknowledged, %d errors %s, longest append %d ms%n",
+        writers.totalAcknowledged(),
+        writers.failures().size(),
+        writers.failures().stream().limit(5).toList(),
+        writers.longestAppend().toMillis());
+    assertEquals(List.of(), writers.failures(), "a rolling restart answers every request");
+    assertStreamsHoldExactlyTheAcknowledged(writers, nodes.get(2));
+  }
+
+  /**
+   * Each stream holds events 1..n with data seq 1..n, n = its acknowledged appends: nothing lost,
+   * nothing twice, nothing reordered; and the category log holds each of them exactly once.
+   */
+  private void assertStreamsHoldExactlyTheAcknowledged(SteadyWriters writers, NodeProcess via)
+      throws InterruptedException {
+    HttpJson http = http(via);
+    long total = 0;
+    for (String s : writers.streams()) {
+      long acked = writers.acknowledged().getOrDefault(s, 0L);
+      List<JsonNode> events = http.readAllPages("/streams/" + s + "?limit=1000");
+      assertEquals(acked, events.size(), () -> s + ": stored events vs acknowledged appends");
+      for (int i = 0; i < events.size(); i++) {
+        assertEquals(i + 1L, events.get(i).path("version").asLong(), s + " gap-free");
+        assertEquals(i + 1L, events.get(i).path("data").path("seq").asLong(), s + " in order");
+      }
+      total += acked;
+    }
+    String category = writers.streams().get(0).split("-")[0];
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Set<String> indexed = new HashSet<>();
+    int read = 0;
+    while (indexed.size() < total && System.nanoTime() < deadline) {
+      indexed.clear();
+      List<JsonNode> log = logPages(http, "/categories/" + category);
+      read = log.size();
+      log.forEach(e -> indexed.add(e.path("stream").asText() + "/" + e.path("version").asLong()));
+      assertEquals(indexed.size(), read, "the category log holds no event twice");
+      if (indexed.size() < total) {
+        Thread.sleep(1000);
+      }
+    }
+    assertEquals(total, indexed.size(), "the category log holds every acknowledged event");
+  }
+
+  /** A JVM that ran its shutdown hooks after SIGTERM exits with 143 (128 + 15). */
+  private static void assertGracefulExit(int exitCode, NodeProcess node) {
+    assertTrue(exitCode == 143 || exitCode == 0, () -> node + " exited " + exitCode + node.tail());
+    assertTrue(
+        node.output().contains("Pekko Management") && !node.output().contains("ERROR"),
+        () -> node + " logged an error while stopping:\n" + node.tail());
+  }
+
+  /** Every event of a log, page by page: {@code next} goes back as {@code after}. */
+  private static List<JsonNode> logPages(HttpJson http, String path) {
+    List<JsonNode> out = new ArrayList<>();
+    String after = null;
+    while (true) {
+      String page = path + "?limit=1000" + (after == null ? "" : "&after=" + after);
+      JsonNode body = http.getRetrying503(page).body();
+      if (body.path("events").isEmpty()) {
+        return out;
+      }
+      body.path("events").forEach(out::add);
+      String next = body.path("next").asText();
+      assertTrue(!next.equals(after), () -> "next did not move past " + page);
+      after = next;
+    }
+  }
+
+  private static void awaitAcknowledged(SteadyWriters writers, long count)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (writers.totalAcknowledged() < count && System.nanoTime() < deadline) {
+      assertEquals(List.of(), writers.fatal());
+      Thread.sleep(100);
+    }
+    assertTrue(
+        writers.totalAcknowledged() >= count,
+        () -> writers.totalAcknowledged() + " acknowledged, waited for " + count);
+  }
+
+  /** Waits until every one of {@code members} lists exactly them, all Up, none unreachable. */
+  private void awaitMembersUp(List<NodeProcess> members) throws InterruptedException {
+    Set<String> expected = new TreeSet<>();
+    members.forEach(m -> expected.add(m.toString()));
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      boolean agree = true;
+      for (NodeProcess node : members) {
+        HttpJson.Response r;
+        try {
+          r = management(node).get("/cluster/members");
+        } catch (RuntimeException e) {
+          last = node + ": " + e;
+          agree = false;
+          continue;
+        }
+        Set<String> up = new TreeSet<>();
+        if (r.status() == 200) {
+          r.body().path("members").forEach(m -> up.add(configOf(m.path("node").asText(), m)));
+          agree &= r.body().path("unreachable").isEmpty();
+        }
+        last = node + " sees " + up + " " + r.raw();
+        agree &= up.equals(expected);
+      }
+      if (agree) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("members never agreed on " + expected + ": " + last);
+  }
+
+  /** "local-N.conf" for an Up member at remoting port 2552N, else its status. */
+  private static String configOf(String address, JsonNode member) {
+    String port = address.substring(address.lastIndexOf(':') + 1);
+    String status = member.path("status").asText();
+    return status.equals("Up") ? "local-" + port.charAt(port.length() - 1) + ".conf" : status;
+  }
+
+  private static long metric(NodeProcess node, String name) throws Exception {
+    String text =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(node.baseUrl() + "/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    return text.lines()
+        .filter(l -> l.startsWith(name + " "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " missing in " + text));
+  }
+
+  private static HttpJson http(NodeProcess node) {
+    return new HttpJson(node.baseUrl());
+  }
+
+  private static HttpJson management(NodeProcess node) {
+    return new HttpJson(node.managementUrl());
+  }
+}
