@@ -226,8 +226,11 @@ class ClusterIT {
   /** A JVM that ran its shutdown hooks after SIGTERM exits with 143 (128 + 15). */
   private static void assertGracefulExit(int exitCode, NodeProcess node) {
     assertTrue(exitCode == 143 || exitCode == 0, () -> node + " exited " + exitCode + node.tail());
+    String output = node.output();
+    int stopping = output.indexOf("Running CoordinatedShutdown");
+    assertTrue(stopping >= 0, () -> node + " did not run CoordinatedShutdown:\n" + node.tail());
     assertTrue(
-        node.output().contains("Pekko Management") && !node.output().contains("ERROR"),
+        !output.substring(stopping).contains("ERROR"),
         () -> node + " logged an error while stopping:\n" + node.tail());
   }
 

@@ -65,6 +65,21 @@ public final class WriteFence implements Extension {
         });
   }
 
+  /**
+   * {@code null} (open) when the reachable members are a strict majority of the {@code members}
+   * not downed, or when this node is in no cluster yet; else why the fence is closed.
+   */
+  static String closedBecause(int members, int unreachable) {
+    if (members == 0 || (members - unreachable) * 2 > members) {
+      return null;
+    }
+    return "this node sees only "
+        + (members - unreachable)
+        + " of "
+        + members
+        + " cluster members; it does not write until it sees a majority";
+  }
+
   void update(ClusterEvent.CurrentClusterState state) {
     int members = 0;
     for (Member m : state.getMembers()) {
@@ -79,14 +94,7 @@ public final class WriteFence implements Extension {
       }
     }
     String before = closedBecause;
-    closedBecause =
-        members == 0 || (members - unreachable) * 2 > members
-            ? null
-            : "this node sees only "
-                + (members - unreachable)
-                + " of "
-                + members
-                + " cluster members; it does not write until it sees a majority";
+    closedBecause = closedBecause(members, unreachable);
     if ((before == null) != (closedBecause == null)) {
       if (closedBecause == null) {
         log.info("Write fence open: a majority of the cluster is reachable again");
