@@ -37,8 +37,10 @@ public final class StreamState {
   private long version;
   private long transaction;
   private final LinkedHashMap<UUID, Written> window;
-  // the transaction of each version inside the window, as a ring indexed by version
-  private final long[] transactionRing;
+  // the transaction of each version inside the window, as a ring indexed by version; it starts
+  // small and doubles up to the window size as the stream grows (10,000 streams of a few events
+  // each must not hold 80 KB each)
+  private long[] transactionRing;
   private final TreeMap<String, List<KeyEvent>> keys = new TreeMap<>();
   // invalidated transaction -> the transaction of its $invalidate event
   private final Map<Long, Long> invalidated = new HashMap<>();
@@ -47,13 +49,13 @@ public final class StreamState {
   StreamState(int windowSize) {
     this.windowSize = windowSize;
     this.window =
-        new LinkedHashMap<>(Math.min(windowSize, 1024) * 2) {
+        new LinkedHashMap<>() {
           @Override
           protected boolean removeEldestEntry(Map.Entry<UUID, Written> eldest) {
             return size() > StreamState.this.windowSize;
           }
         };
-    this.transactionRing = new long[Math.max(windowSize, 1)];
+    this.transactionRing = new long[Math.max(Math.min(windowSize, 16), 1)];
   }
 
   public long version() {
@@ -125,6 +127,7 @@ public final class StreamState {
   /** Applies one durable event; its version is the next one. */
   StreamState apply(StreamJournal.Recorded event) {
     version++;
+    ringFor(version);
     transaction = Math.max(transaction, event.transaction());
     window.put(event.id(), new Written(version, event.transaction(), event.contentHash()));
     transactionRing[(int) (version % transactionRing.length)] = event.transaction();
@@ -139,6 +142,20 @@ public final class StreamState {
       invalidations.add(event.transaction());
     }
     return this;
+  }
+
+  /** Grows the ring (doubling, at most to the window size) so that it covers {@code v}. */
+  private void ringFor(long v) {
+    int length = transactionRing.length;
+    if (v <= length || length >= windowSize) {
+      return;
+    }
+    int grown = (int) Math.min(windowSize, Math.max(2L * length, v));
+    long[] ring = new long[grown];
+    for (long kept = Math.max(1, v - length); kept < v; kept++) {
+      ring[(int) (kept % grown)] = transactionRing[(int) (kept % length)];
+    }
+    transactionRing = ring;
   }
 
   /** The transaction of {@code v}, or -1 when {@code v} is outside the window or not written. */
@@ -176,6 +193,7 @@ public final class StreamState {
     StreamState state = new StreamState(windowSize);
     state.version = s.version();
     state.transaction = s.transaction();
+    state.ringFor(s.version());
     for (StreamSnapshot.Id id : s.ids()) {
       state.window.put(id.id(), new Written(id.version(), id.transaction(), id.contentHash()));
       state.transactionRing[(int) (id.version() % state.transactionRing.length)] = id.transaction();
