@@ -41,12 +41,14 @@ public final class HttpServer extends AllDirectives {
             settings.log().partitions(),
             settings.subscriptions().chunkEvents(),
             settings.subscriptions().askTimeout());
+    Route streamRoutes = new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route();
+    Route opsRoutes = new OpsRoutes(system).route();
+    HttpServer server = new HttpServer();
     Route api =
-        new HttpServer()
-            .sealed(
-                new LogRoutes(system, logs, settings).route(),
-                new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route(),
-                new OpsRoutes(system).route());
+        settings.log().partitions() > 0
+            ? server.sealed(new LogRoutes(system, logs, settings).route(), streamRoutes, opsRoutes)
+            // indexing off (annals.log.partitions = 0): no global or category logs to serve
+            : server.sealed(streamRoutes, opsRoutes);
     return Http.get(system)
         .newServerAt(settings.httpInterface(), settings.httpPort())
         .bind(api)

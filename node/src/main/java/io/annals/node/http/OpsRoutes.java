@@ -1,12 +1,18 @@
 package io.annals.node.http;
 
 import io.annals.node.metrics.Metrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -21,8 +27,10 @@ import org.apache.pekko.persistence.cassandra.healthcheck.CassandraHealthCheck;
 import scala.jdk.javaapi.FutureConverters;
 
 /**
- * {@code GET /alive} (the process answers) and {@code GET /ready} (this member is Up in the cluster
- * and the journal answers a query), from the same check Pekko Management's readiness uses.
+ * {@code GET /alive} (the process answers), {@code GET /ready} (this member is Up in the cluster
+ * and the journal answers a query, from the same check Pekko Management's readiness uses), {@code
+ * GET /metrics} (Prometheus text, with the cluster membership as this node sees it) and {@code GET
+ * /openapi.json} (the API's description, the resource {@code openapi.json}, read once).
  */
 final class OpsRoutes extends AllDirectives {
   private static final ContentType PROMETHEUS_TEXT =
@@ -31,27 +39,50 @@ final class OpsRoutes extends AllDirectives {
               "text", "plain", HttpCharsets.UTF_8, Map.of("version", "0.0.4"), false));
   private final ActorSystem<?> system;
   private final CassandraHealthCheck journalCheck;
+  private final HttpResponse openApi;
 
   OpsRoutes(ActorSystem<?> system) {
     this.system = system;
     this.journalCheck = new CassandraHealthCheck(Adapter.toClassic(system));
+    this.openApi =
+        HttpResponse.create()
+            .withEntity(
+                HttpEntities.create(ContentTypes.APPLICATION_JSON, resource("/openapi.json")));
   }
 
   Route route() {
     return concat(
         path("alive", () -> get(() -> complete(StreamRoutes.json(200, Map.of("status", "alive"))))),
         path("ready", () -> get(() -> onSuccess(ready(), this::readiness))),
-        path("metrics", () -> get(() -> complete(metrics()))));
+        path("metrics", () -> get(() -> complete(metrics()))),
+        path("openapi.json", () -> get(() -> complete(openApi))));
   }
 
   private HttpResponse metrics() {
-    long up =
-        StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
-            .filter(m -> m.status() == MemberStatus.up())
-            .count();
-    String text = Metrics.get(system).render(() -> up);
+    ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
+    Map<String, Long> byStatus = new HashMap<>();
+    for (Member m : state.getMembers()) {
+      byStatus.merge(statusLabel(m.status()), 1L, Long::sum);
+    }
+    String text = Metrics.get(system).render(byStatus, state.getUnreachable().size());
     return HttpResponse.create()
         .withEntity(HttpEntities.create(PROMETHEUS_TEXT, text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** {@code WeaklyUp} becomes {@code weakly_up}, as in {@link Metrics#MEMBER_STATUSES}. */
+  private static String statusLabel(MemberStatus status) {
+    return status.toString().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = OpsRoutes.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + name + " is missing from the node's jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read resource " + name, e);
+    }
   }
 
   private Route readiness(String problem) {

@@ -1,7 +1,8 @@
 package io.annals.node.metrics;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -9,7 +10,8 @@ import org.apache.pekko.actor.typed.ExtensionId;
 /**
  * The node's metrics, one instance per actor system ({@code Metrics.get(system)}): append outcomes
  * and latency, journal writes and their batch sizes, journal failures, active stream entities and
- * SSE subscribers. {@link #render} writes them in Prometheus text format 0.0.4.
+ * SSE subscribers. {@link #render} writes them, with the cluster membership the caller passes, in
+ * Prometheus text format 0.0.4.
  */
 public final class Metrics implements Extension {
   private static final ExtensionId<Metrics> ID =
@@ -46,10 +48,27 @@ public final class Metrics implements Extension {
   public final Histogram appendSeconds =
       new Histogram(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
 
+  /** The {@code status} label values of {@code annals_cluster_members}, always all rendered. */
+  public static final List<String> MEMBER_STATUSES =
+      List.of(
+          "joining",
+          "weakly_up",
+          "up",
+          "leaving",
+          "exiting",
+          "down",
+          "removed",
+          "preparing_for_shutdown",
+          "ready_for_shutdown");
+
   private Metrics() {}
 
-  /** The metrics in Prometheus text format; {@code members} counts Up cluster members. */
-  public String render(LongSupplier members) {
+  /**
+   * The metrics in Prometheus text format; {@code membersByStatus} counts the cluster's members by
+   * {@link #MEMBER_STATUSES} label (missing ones are 0), {@code unreachable} those this node's
+   * failure detector marks unreachable.
+   */
+  public String render(Map<String, Long> membersByStatus, long unreachable) {
     StringBuilder out = new StringBuilder(4096);
     counter(out, "annals_appends_total", "Appends answered, by result.", null, 0);
     out.append("annals_appends_total{result=\"written\"} ")
@@ -107,11 +126,20 @@ public final class Metrics implements Extension {
         "annals_sse_subscribers",
         "Open SSE subscriptions on this node.",
         sseSubscribers.sum());
+    gaugeHeader(
+        out, "annals_cluster_members", "Cluster members as this node sees them, by status.");
+    for (String status : MEMBER_STATUSES) {
+      out.append("annals_cluster_members{status=\"")
+          .append(status)
+          .append("\"} ")
+          .append(membersByStatus.getOrDefault(status, 0L))
+          .append('\n');
+    }
     gauge(
         out,
-        "annals_cluster_members",
-        "Up members of the cluster as this node sees it.",
-        members.getAsLong());
+        "annals_cluster_unreachable_members",
+        "Cluster members this node's failure detector marks unreachable.",
+        unreachable);
     Runtime rt = Runtime.getRuntime();
     gauge(out, "jvm_heap_used_bytes", "Heap in use.", rt.totalMemory() - rt.freeMemory());
     gauge(out, "jvm_heap_max_bytes", "Largest heap the JVM may use.", rt.maxMemory());
@@ -128,9 +156,13 @@ public final class Metrics implements Extension {
   }
 
   private static void gauge(StringBuilder out, String name, String help, long value) {
+    gaugeHeader(out, name, help);
+    out.append(name).append(' ').append(value).append('\n');
+  }
+
+  private static void gaugeHeader(StringBuilder out, String name, String help) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
     out.append("# TYPE ").append(name).append(" gauge\n");
-    out.append(name).append(' ').append(value).append('\n');
   }
 
   private static void histogram(StringBuilder out, String name, String help, Histogram h) {
