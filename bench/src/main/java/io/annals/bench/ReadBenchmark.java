@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The read-side benchmark of issue 4: append-to-SSE latency with 1, 100 and 500 subscribers of
- * /all; catch-up of 1,000,000 events from /all over SSE against a raw driver read of the same
- * rows; node heap with 500 stalled subscribers while 100,000 events are appended; and the cost of
+ * /all; catch-up of 1,000,000 events from /all over SSE against a raw driver read of the same rows;
+ * node heap with 500 stalled subscribers while 100,000 events are appended; and the cost of
  * indexing on the 10,000-stream append case. Writes its section of docs/benchmarks.md.
  */
 public final class ReadBenchmark {
@@ -64,7 +64,11 @@ public final class ReadBenchmark {
       String cp = cassandra.contactPoint();
       try (NodeProcess node = NodeProcess.start(jar, cp, "bench_reads", List.of())) {
         Wrk.run(
-            node.baseUrl(), "jit-warm-up", new Wrk.Shape(1, 100, false), 64, Duration.ofSeconds(20));
+            node.baseUrl(),
+            "jit-warm-up",
+            new Wrk.Shape(1, 100, false),
+            64,
+            Duration.ofSeconds(20));
         for (int subscribers : new int[] {1, 100, 500}) {
           latency(node, subscribers);
         }
@@ -73,8 +77,7 @@ public final class ReadBenchmark {
       }
       indexingCost(cp);
     }
-    Sections.write(
-        Path.of("docs/benchmarks.md"), "reads", section(WriteBenchmark.machine()));
+    Sections.write(Path.of("docs/benchmarks.md"), "reads", section(WriteBenchmark.machine()));
     System.out.println("Wrote the reads section of docs/benchmarks.md");
   }
 
@@ -121,7 +124,11 @@ public final class ReadBenchmark {
           appends
               .append(
                   "latency-" + (i % 100),
-                  "{\"id\":\"" + id + "\",\"type\":\"Pinged\",\"data\":" + HttpAppends.PAYLOAD + "}",
+                  "{\"id\":\""
+                      + id
+                      + "\",\"type\":\"Pinged\",\"data\":"
+                      + HttpAppends.PAYLOAD
+                      + "}",
                   1)
               .thenApply(
                   ok -> {
@@ -170,7 +177,11 @@ public final class ReadBenchmark {
     String base = node.baseUrl();
     HttpAppends appends = new HttpAppends(base);
     String hundred = HttpAppends.events(100, null);
-    Load.run(8, Duration.ZERO, Duration.ofHours(1), i -> i < 10_000 ? appends.append("catchup-" + (i % 1000), hundred, 100) : null);
+    Load.run(
+        8,
+        Duration.ZERO,
+        Duration.ofHours(1),
+        i -> i < 10_000 ? appends.append("catchup-" + (i % 1000), hundred, 100) : null);
     long total = countAll(base);
     long start = System.nanoTime();
     AtomicLong seen = new AtomicLong();
@@ -220,7 +231,10 @@ public final class ReadBenchmark {
       for (int i = 0; i < streams; i++) {
         inFlight.acquire();
         CompletableFuture<Void> read =
-            drain(session.executeAsync(select.bind("stream|catchup-" + i).setPageSize(5000)), rows, bytes)
+            drain(
+                    session.executeAsync(select.bind("stream|catchup-" + i).setPageSize(5000)),
+                    rows,
+                    bytes)
                 .toCompletableFuture();
         read.whenComplete((v, t) -> inFlight.release());
         reads.add(read);
@@ -256,7 +270,11 @@ public final class ReadBenchmark {
     }
     HttpAppends appends = new HttpAppends(base);
     String hundred = HttpAppends.events(100, null);
-    Load.run(8, Duration.ZERO, Duration.ofHours(1), i -> i < 1000 ? appends.append("stalled-" + (i % 100), hundred, 100) : null);
+    Load.run(
+        8,
+        Duration.ZERO,
+        Duration.ofHours(1),
+        i -> i < 1000 ? appends.append("stalled-" + (i % 100), hundred, 100) : null);
     double heap = node.heapAfterGcMiB();
     subs.forEach(SseSubscriber::close);
     double grown = heap - idle;
@@ -278,7 +296,8 @@ public final class ReadBenchmark {
       try (NodeProcess node =
           NodeProcess.start(jar, contactPoint, keyspaces[i], List.of(flags[i]))) {
         Wrk.run(node.baseUrl(), "jit-warm-up", spread, 256, Duration.ofSeconds(20));
-        perSecond[i] = Wrk.run(node.baseUrl(), "many", spread, 256, Duration.ofSeconds(10)).eventsPerSecond();
+        perSecond[i] =
+            Wrk.run(node.baseUrl(), "many", spread, 256, Duration.ofSeconds(10)).eventsPerSecond();
       }
     }
     double fewer = 1 - perSecond[0] / perSecond[1];
@@ -334,7 +353,8 @@ public final class ReadBenchmark {
         .append(". Machine: ")
         .append(machine)
         .append(". Cassandra commit log in group mode. Subscribers are SSE connections from the")
-        .append(" benchmark process (Java HTTP client), appends come over HTTP; the node is its own")
+        .append(
+            " benchmark process (Java HTTP client), appends come over HTTP; the node is its own")
         .append(" JVM (1 GiB heap). Latency is from the append's 201 arriving at the client to the")
         .append(" event's SSE message arriving at each subscriber, over every subscriber and every")
         .append(" event after a 3 s warm-up.\n\n");

@@ -5,8 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * docs/benchmarks.md holds one section per benchmark, between {@code <!-- name -->} and {@code
- * <!-- /name -->}, so each benchmark rewrites only its own.
+ * docs/benchmarks.md holds one section per benchmark, between {@code <!-- name -->} and {@code <!--
+ * /name -->}, so each benchmark rewrites only its own.
  */
 final class Sections {
   private Sections() {}

@@ -13,8 +13,8 @@ import java.util.function.BiConsumer;
 /**
  * A light SSE subscriber for the benchmark: the HTTP client hands it lines without a thread of its
  * own, it counts events and reports each event's id (the event's UUID, taken from the start of the
- * data line) with its arrival time. A stalled subscriber asks for one line and then nothing, so
- * the client stops reading its socket and the node sees real backpressure.
+ * data line) with its arrival time. A stalled subscriber asks for one line and then nothing, so the
+ * client stops reading its socket and the node sees real backpressure.
  */
 final class SseSubscriber implements Flow.Subscriber<String>, AutoCloseable {
   private final boolean stalled;

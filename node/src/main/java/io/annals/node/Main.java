@@ -29,7 +29,8 @@ public final class Main {
     }
     boolean dev = args[0].equals("dev");
     // a node downed by the split brain resolver (or stopped by SIGTERM) exits, to be restarted
-    Config config = with(environment(dev ? "dev" : "application"), "pekko.coordinated-shutdown.exit-jvm", true);
+    Config config =
+        with(environment(dev ? "dev" : "application"), "pekko.coordinated-shutdown.exit-jvm", true);
     for (int i = 1; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
         fail("missing value after " + args[i] + "\n" + USAGE);

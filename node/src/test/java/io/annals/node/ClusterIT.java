@@ -25,10 +25,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Three node processes ({@code local-1/2/3.conf}: Cluster Bootstrap over config discovery,
- * keep-majority split brain resolver) on the run's shared Cassandra: streams spread over every
- * node and any node serves any stream; a node killed with {@code kill -9}, a node stopped with
- * SIGTERM and a rolling restart of all three, each under steady appends to 100 streams through
- * every node, leave every acknowledged event in its stream exactly once and in order.
+ * keep-majority split brain resolver) on the run's shared Cassandra: streams spread over every node
+ * and any node serves any stream; a node killed with {@code kill -9}, a node stopped with SIGTERM
+ * and a rolling restart of all three, each under steady appends to 100 streams through every node,
+ * leave every acknowledged event in its stream exactly once and in order.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -92,7 +92,9 @@ class ClusterIT {
       third
           .post("/streams/" + s, "{\"expectedVersion\":0,\"events\":[" + event("X", "1") + "]}")
           .assertProblem(409, "wrong-expected-version");
-      third.post("/streams/" + s, "{\"events\":[{\"data\":1}]}").assertProblem(400, "invalid-request");
+      third
+          .post("/streams/" + s, "{\"events\":[{\"data\":1}]}")
+          .assertProblem(400, "invalid-request");
       for (NodeProcess node : nodes) {
         List<JsonNode> read = http(node).readAllPages("/streams/" + s);
         assertEquals(1, read.size(), () -> "read through " + node);
@@ -104,8 +106,7 @@ class ClusterIT {
           201, http(nodes.get(n % 3)).post("/streams/spread-" + n, event("E", "1")).status());
     }
     for (NodeProcess node : nodes) {
-      assertTrue(
-          metric(node, "annals_active_streams") > 0, () -> node + " runs no stream entity");
+      assertTrue(metric(node, "annals_active_streams") > 0, () -> node + " runs no stream entity");
     }
   }
 

@@ -46,8 +46,7 @@ class EnvironmentConfigTest {
       assertEquals(8550 + n, c.getInt("pekko.management.http.port"));
       assertEquals(25520 + n, c.getInt("pekko.remote.artery.canonical.port"));
       assertTrue(AnnalsSettings.from(c).bootstrap());
-      assertEquals(
-          3, c.getConfigList("pekko.discovery.config.services.annals.endpoints").size());
+      assertEquals(3, c.getConfigList("pekko.discovery.config.services.annals.endpoints").size());
       assertEquals(
           "keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
     }

@@ -91,7 +91,8 @@ final class NodeProcess {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException(configResource + " not ready after " + timeout + ":\n" + tail());
+    throw new IllegalStateException(
+        configResource + " not ready after " + timeout + ":\n" + tail());
   }
 
   /** kill -9: no shutdown hook, no hand-off, sockets reset. */

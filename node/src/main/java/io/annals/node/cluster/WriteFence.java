@@ -66,8 +66,8 @@ public final class WriteFence implements Extension {
   }
 
   /**
-   * {@code null} (open) when the reachable members are a strict majority of the {@code members}
-   * not downed, or when this node is in no cluster yet; else why the fence is closed.
+   * {@code null} (open) when the reachable members are a strict majority of the {@code members} not
+   * downed, or when this node is in no cluster yet; else why the fence is closed.
    */
   static String closedBecause(int members, int unreachable) {
     if (members == 0 || (members - unreachable) * 2 > members) {

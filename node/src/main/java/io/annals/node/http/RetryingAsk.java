@@ -10,20 +10,17 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * An ask to a sharded entity that is sent again when no answer comes within one attempt, until
- * the whole timeout is spent. Cluster Sharding delivers at most once: a message that reaches a
- * shard while it is being handed off to another node (a rolling restart, a rebalance) is dropped.
- * Every command the routes send is safe to repeat: reads change nothing, and an append carries its
- * event ids, so a repeat of one already written is answered as the idempotent retry it is.
+ * An ask to a sharded entity that is sent again when no answer comes within one attempt, until the
+ * whole timeout is spent. Cluster Sharding delivers at most once: a message that reaches a shard
+ * while it is being handed off to another node (a rolling restart, a rebalance) is dropped. Every
+ * command the routes send is safe to repeat: reads change nothing, and an append carries its event
+ * ids, so a repeat of one already written is answered as the idempotent retry it is.
  */
 final class RetryingAsk {
   private RetryingAsk() {}
 
   static <M, R> CompletionStage<R> ask(
-      EntityRef<M> entity,
-      Function<ActorRef<R>, M> message,
-      Duration attempt,
-      Duration total) {
+      EntityRef<M> entity, Function<ActorRef<R>, M> message, Duration attempt, Duration total) {
     return ask(entity, message, attempt, System.nanoTime() + total.toNanos());
   }
 
