@@ -80,6 +80,7 @@ public final class Main {
       throw e;
     }
     // Cassandra stops after the node has drained its requests and left the cluster.
+    cassandra.holdShutdownUntil(node.system().getWhenTerminated(), Duration.ofSeconds(90));
     CoordinatedShutdown.get(Adapter.toClassic(node.system()))
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),

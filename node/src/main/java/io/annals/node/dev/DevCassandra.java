@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +75,9 @@ public final class DevCassandra implements AutoCloseable {
   private final int storagePort;
   private final int jmxPort;
   private Process process;
-  private final Thread shutdownHook = new Thread(this::stopProcess, "dev-cassandra-stop");
+  private final Thread shutdownHook = new Thread(this::stopOnJvmExit, "dev-cassandra-stop");
+  private volatile CompletionStage<?> holdUntil = CompletableFuture.completedFuture(null);
+  private volatile Duration holdAtMost = Duration.ZERO;
 
   private DevCassandra(Options options, FileChannel lockChannel, FileLock lock, Properties ports) {
     this.options = options;
@@ -221,6 +225,11 @@ public final class DevCassandra implements AutoCloseable {
       command.add("-cp");
       command.add(options.cassandraLib().toAbsolutePath() + "/*");
       command.add("org.apache.cassandra.service.CassandraDaemon");
+      if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+        // a session of its own: Ctrl-C in the terminal reaches the node, which stops Cassandra
+        // after draining, instead of both at once
+        command.add(0, "/usr/bin/setsid");
+      }
       Path logFile = dataDir.resolve("cassandra.log");
       process =
           new ProcessBuilder(command)
@@ -274,6 +283,26 @@ public final class DevCassandra implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * On JVM exit (SIGTERM, Ctrl-C), stop Cassandra only once {@code done} completes (the node has
+   * drained its requests and left the cluster), or after {@code atMost}: the JVM runs every
+   * shutdown hook at once, and the node's CoordinatedShutdown needs its journal until the end.
+   */
+  public void holdShutdownUntil(CompletionStage<?> done, Duration atMost) {
+    holdUntil = done;
+    holdAtMost = atMost;
+  }
+
+  private void stopOnJvmExit() {
+    try {
+      holdUntil.toCompletableFuture().get(holdAtMost.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception notDoneInTime) {
+      log.warn(
+          "Stopping Cassandra before the node finished stopping: {}", notDoneInTime.toString());
+    }
+    stopProcess();
   }
 
   private synchronized void stopProcess() {

@@ -94,8 +94,11 @@ final class LogRoutes extends AllDirectives {
                     !reached
                         ? CompletableFuture.completedFuture(notYetIndexed(params))
                         : logs.allPage(from, limit)
-                            .thenCompose(events -> valid(params, events, Pair::second))
-                            .thenApply(events -> page(events, next(events, from.encode()))));
+                            .thenCompose(
+                                read ->
+                                    valid(params, read, Pair::second)
+                                        .thenApply(
+                                            shown -> page(shown, next(read, from.encode())))));
     return onSuccess(page, this::complete);
   }
 
