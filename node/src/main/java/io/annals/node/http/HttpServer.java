@@ -44,9 +44,15 @@ public final class HttpServer extends AllDirectives {
     Route streamRoutes = new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route();
     Route opsRoutes = new OpsRoutes(system).route();
     HttpServer server = new HttpServer();
+    Invalidations invalidations =
+        new Invalidations(sharding, settings.askAttempt(), settings.askTimeout());
     Route api =
         settings.log().partitions() > 0
-            ? server.sealed(new LogRoutes(system, logs, settings).route(), streamRoutes, opsRoutes)
+            ? server.sealed(
+                new SubscriptionRoutes(logs, settings, Metrics.get(system), invalidations).route(),
+                new LogRoutes(system, logs, settings, invalidations).route(),
+                streamRoutes,
+                opsRoutes)
             // indexing off (annals.log.partitions = 0): no global or category logs to serve
             : server.sealed(streamRoutes, opsRoutes);
     return Http.get(system)

@@ -9,19 +9,16 @@ import io.annals.node.log.LogEvent;
 import io.annals.node.log.LogId;
 import io.annals.node.log.LogSource;
 import io.annals.node.log.Position;
-import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -29,33 +26,32 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.pattern.Patterns;
-import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The read side across streams: {@code GET /all} and {@code GET /categories/{c}} (pages, with
- * {@code waitFor} for reading one's own writes), {@code GET /streams} (stream names), and the SSE
- * subscriptions of a stream, a category and the global log. Positions are parsed and checked here;
- * the reading is {@link LogSource}'s.
+ * {@code waitFor} for reading one's own writes) and {@code GET /streams} (stream names). Arguments
+ * are checked by {@link LogArguments}; the reading is {@link LogSource}'s. The subscriptions are
+ * {@link SubscriptionRoutes}.
  */
 final class LogRoutes extends AllDirectives {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s)");
-  private static final Pattern CATEGORY = Pattern.compile("[A-Za-z0-9._:]{1,200}");
   private static final Duration WAIT_STEP = Duration.ofMillis(10);
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final LogSource logs;
   private final AnnalsSettings settings;
-  private final Metrics metrics;
   private final Invalidations invalidations;
+  private final LogArguments arguments;
 
-  LogRoutes(ActorSystem<?> system, LogSource logs, AnnalsSettings settings) {
+  LogRoutes(
+      ActorSystem<?> system, LogSource logs, AnnalsSettings settings, Invalidations invalidations) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.logs = logs;
     this.settings = settings;
-    this.metrics = Metrics.get(system);
-    this.invalidations = new Invalidations(sharding, settings.askAttempt(), settings.askTimeout());
+    this.invalidations = invalidations;
+    this.arguments = new LogArguments(logs.partitions());
   }
 
   Route route() {
@@ -63,29 +59,19 @@ final class LogRoutes extends AllDirectives {
     // other route classes' paths (a GET to a POST-only path would be a 404)
     return concat(
         path("all", () -> get(() -> parameterMap(this::allPage))),
-        path(segment("all").slash("subscribe"), () -> get(() -> parameterMap(this::allSubscribe))),
-        pathPrefix(
+        path(
             segment("categories").slash(segment()),
-            category ->
-                concat(
-                    pathEnd(() -> get(() -> parameterMap(p -> categoryPage(category, p)))),
-                    path(
-                        "subscribe",
-                        () -> get(() -> parameterMap(p -> categorySubscribe(category, p)))))),
+            category -> get(() -> parameterMap(p -> categoryPage(category, p)))),
         pathPrefix(
             "streams",
-            () ->
-                concat(
-                    pathEndOrSingleSlash(() -> get(() -> parameterMap(this::streamNames))),
-                    path(
-                        segment().slash("subscribe"),
-                        stream -> get(() -> parameterMap(p -> streamSubscribe(stream, p)))))));
+            () -> pathEndOrSingleSlash(() -> get(() -> parameterMap(this::streamNames)))));
   }
 
   // ---- pages ----------------------------------------------------------------------------------
 
   private Route allPage(Map<String, String> params) {
-    Position.All from = allPosition(params.get("after"), "after").orElse(start());
+    Position.All from =
+        arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
     int limit = StreamReads.limit(params, settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
         waitFor(params, null)
@@ -103,8 +89,8 @@ final class LogRoutes extends AllDirectives {
   }
 
   private Route categoryPage(String category, Map<String, String> params) {
-    validCategory(category);
-    Cursor from = categoryCursor(params.get("after"), "after").orElse(Cursor.START);
+    LogArguments.validCategory(category);
+    Cursor from = arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
     int limit = StreamReads.limit(params, settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
         waitFor(params, category)
@@ -153,13 +139,9 @@ final class LogRoutes extends AllDirectives {
       Map<String, String> params,
       List<T> items,
       java.util.function.Function<T, StoredEvent> event) {
-    return excludeInvalidated(params)
+    return LogArguments.excludeInvalidated(params)
         ? invalidations.valid(items, event)
         : CompletableFuture.completedFuture(items);
-  }
-
-  private static boolean excludeInvalidated(Map<String, String> params) {
-    return StreamReads.oneOf(params, "excludeInvalidated", "false", "true").equals("true");
   }
 
   /** {"events": [...], "next": position}. */
@@ -236,7 +218,7 @@ final class LogRoutes extends AllDirectives {
     if (text == null) {
       return CompletableFuture.completedFuture(true);
     }
-    Position position = decode(text, "waitFor");
+    Position position = LogArguments.decode(text, "waitFor");
     if (position instanceof Position.Append append) {
       String log;
       if (category == null) {
@@ -316,159 +298,5 @@ final class LogRoutes extends AllDirectives {
             "the log has not reached position "
                 + AppendBody.abbreviate(params.get("waitFor"))
                 + " within the timeout; retry later"));
-  }
-
-  // ---- subscriptions --------------------------------------------------------------------------
-
-  private Route allSubscribe(Map<String, String> params) {
-    return optionalHeaderValueByName(
-        "Last-Event-ID",
-        lastId -> {
-          Position.All from =
-              lastId.isPresent()
-                  ? allPosition(lastId.get(), "Last-Event-ID").orElseThrow()
-                  : allPosition(params.get("after"), "after").orElse(start());
-          Source<List<Sse.Message>, NotUsed> messages =
-              validOnly(params, logs.all(from), Pair::second)
-                  .map(
-                      chunk -> {
-                        List<Sse.Message> out = new ArrayList<>(chunk.size());
-                        for (Pair<Position.All, StoredEvent> e : chunk) {
-                          String id = e.first().encode();
-                          out.add(
-                              new Sse.Message(
-                                  id, e.second().type(), EventJson.text(e.second(), id)));
-                        }
-                        return out;
-                      });
-          return sse(messages);
-        });
-  }
-
-  private Route categorySubscribe(String category, Map<String, String> params) {
-    validCategory(category);
-    return optionalHeaderValueByName(
-        "Last-Event-ID",
-        lastId -> {
-          Cursor from =
-              lastId.isPresent()
-                  ? categoryCursor(lastId.get(), "Last-Event-ID").orElseThrow()
-                  : categoryCursor(params.get("after"), "after").orElse(Cursor.START);
-          Source<List<Sse.Message>, NotUsed> messages =
-              validOnly(params, logs.log(LogId.category(category), from), LogEvent::event)
-                  .map(
-                      chunk -> {
-                        List<Sse.Message> out = new ArrayList<>(chunk.size());
-                        for (LogEvent e : chunk) {
-                          String id = new Position.Category(e.after()).encode();
-                          out.add(
-                              new Sse.Message(id, e.event().type(), EventJson.text(e.event(), id)));
-                        }
-                        return out;
-                      });
-          return sse(messages);
-        });
-  }
-
-  private Route streamSubscribe(String stream, Map<String, String> params) {
-    AppendBody.validStreamName(stream);
-    return optionalHeaderValueByName(
-        "Last-Event-ID",
-        lastId -> {
-          long from =
-              lastId.isPresent()
-                  ? StreamReads.number("Last-Event-ID", lastId.get().trim(), 0, Long.MAX_VALUE - 1)
-                      + 1
-                  : Optional.ofNullable(params.get("from"))
-                      .map(v -> StreamReads.number("from", v, 1, Long.MAX_VALUE))
-                      .orElse(1L);
-          Source<List<Sse.Message>, NotUsed> messages =
-              validOnly(params, logs.stream(stream, from), e -> e)
-                  .map(
-                      chunk -> {
-                        List<Sse.Message> out = new ArrayList<>(chunk.size());
-                        for (StoredEvent e : chunk) {
-                          out.add(
-                              new Sse.Message(
-                                  Long.toString(e.version()), e.type(), EventJson.text(e, null)));
-                        }
-                        return out;
-                      });
-          return sse(messages);
-        });
-  }
-
-  /**
-   * With {@code excludeInvalidated=true}, each chunk without the events of transactions already
-   * invalidated when the chunk is sent (an event sent live before its invalidation cannot be taken
-   * back: the subscriber sees the {@code $invalidate} event that follows).
-   */
-  private <T> Source<List<T>, NotUsed> validOnly(
-      Map<String, String> params,
-      Source<List<T>, NotUsed> chunks,
-      java.util.function.Function<T, StoredEvent> event) {
-    if (!excludeInvalidated(params)) {
-      return chunks;
-    }
-    return chunks
-        .mapAsync(1, chunk -> invalidations.valid(chunk, event))
-        .filter(chunk -> !chunk.isEmpty());
-  }
-
-  private Route sse(Source<List<Sse.Message>, NotUsed> messages) {
-    AnnalsSettings.Subscriptions s = settings.subscriptions();
-    return complete(Sse.response(messages, s.retry(), s.heartbeat(), metrics));
-  }
-
-  // ---- positions ------------------------------------------------------------------------------
-
-  private Position.All start() {
-    return Position.All.start(logs.partitions());
-  }
-
-  private Optional<Position.All> allPosition(String text, String name) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    if (decode(text, name) instanceof Position.All all
-        && all.partitions().length == logs.partitions()) {
-      return Optional.of(all);
-    }
-    throw new BadRequest(
-        "invalid-query-parameter",
-        name + " '" + AppendBody.abbreviate(text) + "' is not a position of the global log");
-  }
-
-  private Optional<Cursor> categoryCursor(String text, String name) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    if (decode(text, name) instanceof Position.Category c) {
-      return Optional.of(c.cursor());
-    }
-    throw new BadRequest(
-        "invalid-query-parameter",
-        name + " '" + AppendBody.abbreviate(text) + "' is not a position of a category log");
-  }
-
-  private static Position decode(String text, String name) {
-    try {
-      return Position.decode(text);
-    } catch (IllegalArgumentException e) {
-      throw new BadRequest(
-          "invalid-query-parameter",
-          name + " '" + AppendBody.abbreviate(text) + "' " + e.getMessage());
-    }
-  }
-
-  private static void validCategory(String category) {
-    if (!CATEGORY.matcher(category).matches()) {
-      throw new BadRequest(
-          "invalid-category",
-          "category '"
-              + AppendBody.abbreviate(category)
-              + "' must be 1-200 characters of A-Z a-z 0-9 . _ : (a stream name's part before"
-              + " its first '-')");
-    }
   }
 }

@@ -1,0 +1,156 @@
+package io.annals.node.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.annals.node.AnnalsSettings;
+import io.annals.node.log.Cursor;
+import io.annals.node.log.LogEvent;
+import io.annals.node.log.LogId;
+import io.annals.node.log.LogSource;
+import io.annals.node.log.Position;
+import io.annals.node.metrics.Metrics;
+import io.annals.node.stream.StoredEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * The Server-Sent-Events subscriptions: {@code GET /streams/{s}/subscribe}, {@code GET
+ * /categories/{c}/subscribe} and {@code GET /all/subscribe}. Each parses where to start ({@code
+ * Last-Event-ID} wins over {@code from}/{@code after}), takes its source of event chunks from
+ * {@link LogSource} (catch-up, then live, driven by the client's demand) and writes it with {@link
+ * Sse}.
+ */
+final class SubscriptionRoutes extends AllDirectives {
+  private final LogSource logs;
+  private final AnnalsSettings settings;
+  private final Metrics metrics;
+  private final Invalidations invalidations;
+  private final LogArguments arguments;
+
+  SubscriptionRoutes(
+      LogSource logs, AnnalsSettings settings, Metrics metrics, Invalidations invalidations) {
+    this.logs = logs;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.invalidations = invalidations;
+    this.arguments = new LogArguments(logs.partitions());
+  }
+
+  Route route() {
+    return concat(
+        path(segment("all").slash("subscribe"), () -> get(() -> parameterMap(this::allSubscribe))),
+        path(
+            segment("categories").slash(segment()).slash("subscribe"),
+            category -> get(() -> parameterMap(p -> categorySubscribe(category, p)))),
+        path(
+            segment("streams").slash(segment()).slash("subscribe"),
+            stream -> get(() -> parameterMap(p -> streamSubscribe(stream, p)))));
+  }
+
+  private Route allSubscribe(Map<String, String> params) {
+    return optionalHeaderValueByName(
+        "Last-Event-ID",
+        lastId -> {
+          Position.All from =
+              lastId.isPresent()
+                  ? arguments.allPosition(lastId.get(), "Last-Event-ID").orElseThrow()
+                  : arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
+          Source<List<Sse.Message>, NotUsed> messages =
+              validOnly(params, logs.all(from), Pair::second)
+                  .map(
+                      chunk -> {
+                        List<Sse.Message> out = new ArrayList<>(chunk.size());
+                        for (Pair<Position.All, StoredEvent> e : chunk) {
+                          String id = e.first().encode();
+                          out.add(
+                              new Sse.Message(
+                                  id, e.second().type(), EventJson.text(e.second(), id)));
+                        }
+                        return out;
+                      });
+          return sse(messages);
+        });
+  }
+
+  private Route categorySubscribe(String category, Map<String, String> params) {
+    LogArguments.validCategory(category);
+    return optionalHeaderValueByName(
+        "Last-Event-ID",
+        lastId -> {
+          Cursor from =
+              lastId.isPresent()
+                  ? arguments.categoryCursor(lastId.get(), "Last-Event-ID").orElseThrow()
+                  : arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
+          Source<List<Sse.Message>, NotUsed> messages =
+              validOnly(params, logs.log(LogId.category(category), from), LogEvent::event)
+                  .map(
+                      chunk -> {
+                        List<Sse.Message> out = new ArrayList<>(chunk.size());
+                        for (LogEvent e : chunk) {
+                          String id = new Position.Category(e.after()).encode();
+                          out.add(
+                              new Sse.Message(id, e.event().type(), EventJson.text(e.event(), id)));
+                        }
+                        return out;
+                      });
+          return sse(messages);
+        });
+  }
+
+  private Route streamSubscribe(String stream, Map<String, String> params) {
+    AppendBody.validStreamName(stream);
+    return optionalHeaderValueByName(
+        "Last-Event-ID",
+        lastId -> {
+          long from =
+              lastId.isPresent()
+                  ? StreamReads.number("Last-Event-ID", lastId.get().trim(), 0, Long.MAX_VALUE - 1)
+                      + 1
+                  : Optional.ofNullable(params.get("from"))
+                      .map(v -> StreamReads.number("from", v, 1, Long.MAX_VALUE))
+                      .orElse(1L);
+          Source<List<Sse.Message>, NotUsed> messages =
+              validOnly(params, logs.stream(stream, from), e -> e)
+                  .map(
+                      chunk -> {
+                        List<Sse.Message> out = new ArrayList<>(chunk.size());
+                        for (StoredEvent e : chunk) {
+                          out.add(
+                              new Sse.Message(
+                                  Long.toString(e.version()), e.type(), EventJson.text(e, null)));
+                        }
+                        return out;
+                      });
+          return sse(messages);
+        });
+  }
+
+  /**
+   * With {@code excludeInvalidated=true}, each chunk without the events of transactions already
+   * invalidated when the chunk is sent (an event sent live before its invalidation cannot be taken
+   * back: the subscriber sees the {@code $invalidate} event that follows).
+   */
+  private <T> Source<List<T>, NotUsed> validOnly(
+      Map<String, String> params,
+      Source<List<T>, NotUsed> chunks,
+      java.util.function.Function<T, StoredEvent> event) {
+    if (!LogArguments.excludeInvalidated(params)) {
+      return chunks;
+    }
+    return chunks
+        .mapAsync(1, chunk -> invalidations.valid(chunk, event))
+        .filter(chunk -> !chunk.isEmpty());
+  }
+
+  private Route sse(Source<List<Sse.Message>, NotUsed> messages) {
+    AnnalsSettings.Subscriptions s = settings.subscriptions();
+    return complete(Sse.response(messages, s.retry(), s.heartbeat(), metrics));
+  }
+}
