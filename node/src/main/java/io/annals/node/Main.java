@@ -21,9 +21,20 @@ public final class Main {
       "usage: java -jar annals-node.jar dev [--http-port N] [--data-dir DIR]\n"
           + "       java -jar annals-node.jar run     (Cassandra from config / environment)";
 
+  private static final String COMMON_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   private Main() {}
 
   public static void main(String[] args) {
+    // CompletableFuture runs a stage's default-async work in a new thread per task when the common
+    // pool has fewer than two threads, which is what a 2-core machine gets; Pekko's ask stages
+    // use that executor for continuations. Two threads keep it a pool.
+    if (System.getProperty(COMMON_PARALLELISM) == null) {
+      System.setProperty(
+          COMMON_PARALLELISM,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
     if (args.length == 0 || !(args[0].equals("dev") || args[0].equals("run"))) {
       fail(USAGE);
     }

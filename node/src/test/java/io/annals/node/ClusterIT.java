@@ -213,7 +213,7 @@ class ClusterIT {
     int read = 0;
     while (indexed.size() < total && System.nanoTime() < deadline) {
       indexed.clear();
-      List<JsonNode> log = logPages(http, "/categories/" + category);
+      List<JsonNode> log = http.readLog("/categories/" + category);
       read = log.size();
       log.forEach(e -> indexed.add(e.path("stream").asText() + "/" + e.path("version").asLong()));
       assertEquals(indexed.size(), read, "the category log holds no event twice");
@@ -233,23 +233,6 @@ class ClusterIT {
     assertTrue(
         !output.substring(stopping).contains("ERROR"),
         () -> node + " logged an error while stopping:\n" + node.tail());
-  }
-
-  /** Every event of a log, page by page: {@code next} goes back as {@code after}. */
-  private static List<JsonNode> logPages(HttpJson http, String path) {
-    List<JsonNode> out = new ArrayList<>();
-    String after = null;
-    while (true) {
-      String page = path + "?limit=1000" + (after == null ? "" : "&after=" + after);
-      JsonNode body = http.getRetrying503(page).body();
-      if (body.path("events").isEmpty()) {
-        return out;
-      }
-      body.path("events").forEach(out::add);
-      String next = body.path("next").asText();
-      assertTrue(!next.equals(after), () -> "next did not move past " + page);
-      after = next;
-    }
   }
 
   private static void awaitAcknowledged(SteadyWriters writers, long count)

@@ -122,6 +122,39 @@ public final class HttpJson {
     return out;
   }
 
+  /**
+   * Every event of a log ({@code /all} or {@code /categories/{c}}), page by page ({@code next} goes
+   * back as {@code after}) until a page is empty; fails if {@code next} stops moving.
+   */
+  public java.util.List<JsonNode> readLog(String logPath) {
+    java.util.List<JsonNode> out = new java.util.ArrayList<>();
+    String after = null;
+    while (true) {
+      String page = logPath + "?limit=1000" + (after == null ? "" : "&after=" + after);
+      JsonNode body = getRetrying503(page).body();
+      if (body.path("events").isEmpty()) {
+        return out;
+      }
+      body.path("events").forEach(out::add);
+      String next = body.path("next").asText();
+      assertTrue(!next.equals(after), () -> "next did not move past " + page);
+      after = next;
+    }
+  }
+
+  /** The position at the end of a log now: where a subscription for new events starts. */
+  public String endOfLog(String logPath) {
+    String after = null;
+    while (true) {
+      JsonNode page =
+          getRetrying503(logPath + "?limit=1000" + (after == null ? "" : "&after=" + after)).body();
+      if (page.path("events").isEmpty()) {
+        return page.path("next").asText();
+      }
+      after = page.path("next").asText();
+    }
+  }
+
   /** GET {@code path}, retrying a 503 once a second for at most 60 s; asserts a final 200. */
   public Response getRetrying503(String path) {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -50,7 +50,7 @@ class InvalidationLogsIT extends OneNodeIT {
    */
   @BeforeAll
   void writeThreeTransactionsAndInvalidateTheSecond() {
-    allBefore = endOfAll();
+    allBefore = http.endOfLog("/all");
     writeThreeTransactions(stream);
     String position = invalidateTransactionTwo(stream);
     assertEquals(200, http.get("/all?limit=1&timeout=20s&waitFor=" + position).status());
@@ -108,7 +108,7 @@ class InvalidationLogsIT extends OneNodeIT {
         SseClient ofValid =
             new SseClient(base + "/streams/" + live + "/subscribe?excludeInvalidated=true");
         SseClient ofCategory = new SseClient(base + "/categories/" + category + "/subscribe");
-        SseClient ofAll = new SseClient(base + "/all/subscribe?after=" + endOfAll())) {
+        SseClient ofAll = new SseClient(base + "/all/subscribe?after=" + http.endOfLog("/all"))) {
       List<SseClient> subscriptions = List.of(ofStream, ofValid, ofCategory, ofAll);
       // given: the three transactions have reached every subscription live
       writeThreeTransactions(live);
@@ -232,18 +232,6 @@ class InvalidationLogsIT extends OneNodeIT {
     return events.stream()
         .filter(e -> !invalidated.contains(e.path("stream").asText() + "/" + e.path("transaction")))
         .toList();
-  }
-
-  private String endOfAll() {
-    String after = null;
-    while (true) {
-      JsonNode page =
-          http.getRetrying503("/all?limit=1000" + (after == null ? "" : "&after=" + after)).body();
-      if (page.path("events").isEmpty()) {
-        return page.path("next").asText();
-      }
-      after = page.path("next").asText();
-    }
   }
 
   /** The next {@code n} events of stream {@code s} a subscription delivers, skipping others. */

@@ -24,6 +24,7 @@ final class NodeProcess {
   private final int httpPort;
   private final int managementPort;
   private Process process;
+  private Path currentLog;
   private int starts;
 
   NodeProcess(
@@ -75,8 +76,6 @@ final class NodeProcess {
     }
     currentLog = out;
   }
-
-  private Path currentLog;
 
   /** Waits until the node printed that it is ready; fails with its log's tail otherwise. */
   void awaitReady(Duration timeout) throws InterruptedException {

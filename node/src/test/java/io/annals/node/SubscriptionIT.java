@@ -42,7 +42,7 @@ class SubscriptionIT extends OneNodeIT {
   @Test
   void streamCategoryAndAllSubscriptionsCatchUpThenGoLiveWithoutGapOrDuplicate() throws Exception {
     String category = unique("live");
-    String allBefore = endOfAll();
+    String allBefore = http.endOfLog("/all");
     AtomicInteger appended = new AtomicInteger();
     appendRoundRobin(category, 5, 100, appended);
 
@@ -236,18 +236,6 @@ class SubscriptionIT extends OneNodeIT {
         return ids;
       }
       page.path("events").forEach(e -> ids.add(e.path("id").asText()));
-      after = page.path("next").asText();
-    }
-  }
-
-  private String endOfAll() {
-    String after = null;
-    while (true) {
-      JsonNode page =
-          http.getRetrying503("/all?limit=1000" + (after == null ? "" : "&after=" + after)).body();
-      if (page.path("events").isEmpty()) {
-        return page.path("next").asText();
-      }
       after = page.path("next").asText();
     }
   }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,20 +29,38 @@ final class RetryingAsk {
       EntityRef<M> entity, Function<ActorRef<R>, M> message, Duration attempt, long deadline) {
     Duration left = Duration.ofNanos(deadline - System.nanoTime());
     Duration timeout = left.compareTo(attempt) < 0 ? left : attempt;
-    return entity
+    CompletableFuture<R> answer = new CompletableFuture<>();
+    // the continuation runs on the thread that completes the ask (SAME_THREAD): the stage Pekko
+    // returns would otherwise hand a non-async continuation to CompletableFuture's default
+    // executor, which on a 2-core machine starts a new thread per task
+    entity
         .ask(message::apply, timeout)
-        .handle(
+        .whenCompleteAsync(
             (reply, failure) -> {
               if (failure == null) {
-                return CompletableFuture.completedFuture(reply);
+                answer.complete(reply);
+                return;
               }
               Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
               boolean timeLeft = deadline - System.nanoTime() > Duration.ofMillis(50).toNanos();
               if (cause instanceof TimeoutException && timeLeft) {
-                return ask(entity, message, attempt, deadline);
+                ask(entity, message, attempt, deadline)
+                    .whenCompleteAsync(
+                        (again, stillFailing) -> {
+                          if (stillFailing == null) {
+                            answer.complete(again);
+                          } else {
+                            answer.completeExceptionally(stillFailing);
+                          }
+                        },
+                        SAME_THREAD);
+              } else {
+                answer.completeExceptionally(cause);
               }
-              return CompletableFuture.<R>failedFuture(cause);
-            })
-        .thenCompose(Function.identity());
+            },
+            SAME_THREAD);
+    return answer;
   }
+
+  private static final Executor SAME_THREAD = Runnable::run;
 }
