@@ -54,13 +54,18 @@ final class HttpAppends {
    */
   long timeFirstRead(String stream, long from) throws Exception {
     long start = System.nanoTime();
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create(base + "/streams/" + stream + "?from=" + from + "&limit=1"))
-                .timeout(Duration.ofMinutes(5))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    long deadline = start + Duration.ofMinutes(5).toNanos();
+    HttpResponse<String> r;
+    do {
+      // a recovery longer than the node's ask timeout answers 503: ask again, keep the clock
+      r =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(base + "/streams/" + stream + "?from=" + from + "&limit=1"))
+                  .timeout(Duration.ofMinutes(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+    } while (r.statusCode() == 503 && System.nanoTime() < deadline);
     if (r.statusCode() != 200) {
       throw new IllegalStateException("read answered " + r.statusCode() + ": " + r.body());
     }
