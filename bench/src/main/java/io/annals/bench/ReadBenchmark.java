@@ -68,7 +68,7 @@ public final class ReadBenchmark {
             "jit-warm-up",
             new Wrk.Shape(1, 100, false),
             64,
-            Duration.ofSeconds(20));
+            WriteBenchmark.JIT_WARM_UP);
         for (int subscribers : new int[] {1, 100, 500}) {
           latency(node, subscribers);
         }
@@ -106,9 +106,16 @@ public final class ReadBenchmark {
                   mine[i] = nanos;
                 }
               }));
+      if (s % 50 == 49) {
+        awaitStarted(subs); // open connections 50 at a time, not 500 at once
+      }
     }
-    Thread.sleep(2000 + subscribers * 10L);
+    awaitStarted(subs);
+    Thread.sleep(2000);
     HttpAppends appends = new HttpAppends(base);
+    // at most 64 appends in flight: if the node falls behind the schedule, the rate drops (and
+    // the achieved rate is reported) rather than the client opening hundreds of connections
+    Semaphore window = new Semaphore(64);
     long start = System.nanoTime();
     List<CompletableFuture<Integer>> inFlight = new ArrayList<>();
     for (int i = 0; i < total; i++) {
@@ -117,6 +124,7 @@ public final class ReadBenchmark {
       if (wait > 0) {
         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
       }
+      window.acquire();
       String id = UUID.randomUUID().toString();
       index.put(id, i);
       int n = i;
@@ -130,6 +138,7 @@ public final class ReadBenchmark {
                       + HttpAppends.PAYLOAD
                       + "}",
                   1)
+              .whenComplete((ok, failed) -> window.release())
               .thenApply(
                   ok -> {
                     acked[n] = System.nanoTime();
@@ -137,6 +146,7 @@ public final class ReadBenchmark {
                   }));
     }
     inFlight.forEach(CompletableFuture::join);
+    double achieved = total / ((System.nanoTime() - start) / 1e9);
     Thread.sleep(3000);
     subs.forEach(SseSubscriber::close);
     // the first 3 s warm the path up; latencies of the rest, over every subscriber
@@ -156,19 +166,27 @@ public final class ReadBenchmark {
     Arrays.sort(lat, 0, n);
     double p50 = n == 0 ? -1 : lat[n / 2] / 1e6;
     double p99 = n == 0 ? -1 : lat[Math.min(n - 1, (int) (n * 0.99))] / 1e6;
-    boolean met = missing == 0 && p50 <= 10 && (subscribers < 500 || p99 <= 50);
+    boolean met =
+        missing == 0 && achieved >= 0.95 * rate && p50 <= 10 && (subscribers < 500 || p99 <= 50);
     rows.add(
         String.format(
-            "| append ack → SSE receipt, %d subscriber%s of /all, %,d events/s | p50 %.1f ms | p99 %.1f ms (%,d deliveries, %,d missing) | p50 ≤ 10 ms, p99 ≤ 50 ms at 500 | %s |",
+            "| append ack → SSE receipt, %d subscriber%s of /all, %,d events/s appended (%,.0f/s achieved) | p50 %.1f ms | p99 %.1f ms (%,d deliveries, %,d missing) | p50 ≤ 10 ms, p99 ≤ 50 ms at 500 | %s |",
             subscribers,
             subscribers == 1 ? "" : "s",
             rate,
+            achieved,
             p50,
             p99,
             n,
             missing,
             met ? "yes" : "**no**"));
     System.out.println(rows.get(rows.size() - 1));
+  }
+
+  private static void awaitStarted(List<SseSubscriber> subs) throws Exception {
+    for (SseSubscriber s : subs) {
+      s.started.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 
   // ---- catch-up -------------------------------------------------------------------------------
@@ -267,6 +285,9 @@ public final class ReadBenchmark {
     List<SseSubscriber> subs = new ArrayList<>();
     for (int s = 0; s < 500; s++) {
       subs.add(SseSubscriber.open(http, base + "/all/subscribe?after=" + end, true, null));
+      if (s % 50 == 49) {
+        awaitStarted(subs);
+      }
     }
     HttpAppends appends = new HttpAppends(base);
     String hundred = HttpAppends.events(100, null);
@@ -295,7 +316,7 @@ public final class ReadBenchmark {
     for (int i = 0; i < 2; i++) {
       try (NodeProcess node =
           NodeProcess.start(jar, contactPoint, keyspaces[i], List.of(flags[i]))) {
-        Wrk.run(node.baseUrl(), "jit-warm-up", spread, 256, Duration.ofSeconds(20));
+        Wrk.run(node.baseUrl(), "jit-warm-up", spread, 256, Duration.ofSeconds(60));
         perSecond[i] =
             Wrk.run(node.baseUrl(), "many", spread, 256, Duration.ofSeconds(10)).eventsPerSecond();
       }

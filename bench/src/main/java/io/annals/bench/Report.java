@@ -79,7 +79,9 @@ final class Report {
         .append(java.time.LocalDate.now())
         .append(".\n\n");
     b.append("Machine: ").append(machine).append(".\n\n");
-    b.append("After each node start, 20 s of load let the JIT compile the hot paths. ")
+    b.append("After each node start, ")
+        .append(WriteBenchmark.JIT_WARM_UP.toSeconds())
+        .append(" s of load let the JIT compile the hot paths. ")
         .append(
             "Each throughput case ran twice (warm-up, then a fixed window; both runs shown); latency ")
         .append(

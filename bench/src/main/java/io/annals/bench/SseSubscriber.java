@@ -20,6 +20,10 @@ final class SseSubscriber implements Flow.Subscriber<String>, AutoCloseable {
   private final boolean stalled;
   private final BiConsumer<String, Long> onEvent;
   final AtomicLong events = new AtomicLong();
+
+  /** Completes when the node answered with its headers and the event stream began. */
+  final CompletableFuture<Void> started = new CompletableFuture<>();
+
   private volatile Flow.Subscription subscription;
 
   private SseSubscriber(boolean stalled, BiConsumer<String, Long> onEvent) {
@@ -40,6 +44,7 @@ final class SseSubscriber implements Flow.Subscriber<String>, AutoCloseable {
     response.exceptionally(
         failure -> {
           System.err.println("subscription failed: " + failure);
+          s.started.completeExceptionally(failure);
           return null;
         });
     return s;
@@ -49,6 +54,7 @@ final class SseSubscriber implements Flow.Subscriber<String>, AutoCloseable {
   public void onSubscribe(Flow.Subscription subscription) {
     this.subscription = subscription;
     subscription.request(stalled ? 1 : Long.MAX_VALUE);
+    started.complete(null);
   }
 
   @Override
