@@ -17,6 +17,9 @@ import java.util.function.BiConsumer;
  * client stops reading its socket and the node sees real backpressure.
  */
 final class SseSubscriber implements Flow.Subscriber<String>, AutoCloseable {
+  /** An event's data line begins with its id: {@code data: {"id":"<uuid>",...}}. */
+  private static final String EVENT_PREFIX = "data: {\"id\":\"";
+
   private final boolean stalled;
   private final BiConsumer<String, Long> onEvent;
   final AtomicLong events = new AtomicLong();
@@ -59,10 +62,11 @@ final class SseSubscriber implements Flow.Subscriber<String>, AutoCloseable {
 
   @Override
   public void onNext(String line) {
-    if (line.startsWith("data: {\"id\":\"")) {
+    if (line.startsWith(EVENT_PREFIX)) {
       events.incrementAndGet();
       if (onEvent != null) {
-        onEvent.accept(line.substring(14, 50), System.nanoTime());
+        int from = EVENT_PREFIX.length();
+        onEvent.accept(line.substring(from, from + 36), System.nanoTime());
       }
     }
   }

@@ -116,6 +116,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   private final String logId;
   private final Settings settings;
   private final Metrics metrics;
+  private final WriteFence fence;
   private final Set<ActorRef<LogTail.Command>> tails = new HashSet<>();
   private List<Index> queue = new ArrayList<>();
   private ActorRef<LogJournal.Command> journal;
@@ -131,6 +132,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
     this.logId = logId;
     this.settings = settings;
     this.metrics = Metrics.get(ctx.getSystem());
+    this.fence = WriteFence.get(ctx.getSystem());
     startJournal();
   }
 
@@ -205,7 +207,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
     if (!ready || writing || queue.isEmpty()) {
       return;
     }
-    if (WriteFence.get(getContext().getSystem()).closedBecause() != null) {
+    if (fence.closedBecause() != null) {
       // cut off from the cluster majority: keep the requests; streams re-send until indexed
       return;
     }

@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -207,6 +208,9 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   /** The logs this stream is indexed in (none for reserved streams or with indexing off). */
   private final List<String> logs;
 
+  /** The sharded entities of {@link #logs}, in the same order. */
+  private final List<EntityRef<LogEntity.Command>> logRefs;
+
   /** Per log, the highest version it acknowledged; the stream re-sends until it reaches durable. */
   private final Map<String, Long> indexed = new HashMap<>();
 
@@ -226,6 +230,9 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
         settings.indexingOff() || !LogId.indexed(stream)
             ? List.of()
             : LogId.logsOf(stream, settings.logPartitions());
+    ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+    this.logRefs =
+        logs.stream().map(log -> sharding.entityRefFor(LogEntity.TYPE_KEY, log)).toList();
     this.indexAcks = ctx.messageAdapter(LogEntity.IndexedUpTo.class, Indexed::new);
     metrics.activeStreams.increment();
     startJournal();
@@ -268,7 +275,8 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       queue.add(append);
       writeNextBatch();
     }
-    return this;
+    // a closed write fence answers the queue at once: a stream told to passivate may now stop
+    return stopIfDrained();
   }
 
   private Behavior<Command> onGetVersion(GetVersion get) {
@@ -299,7 +307,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       index(List.of());
     }
     writeNextBatch();
-    return this;
+    return stopIfDrained();
   }
 
   private Behavior<Command> onBatchWritten(BatchWritten written) {
@@ -314,11 +322,8 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   /** Asks each log to index this stream up to {@link #durable}, with the newest events. */
   private void index(List<StoredEvent> events) {
-    for (String log : logs) {
-      ClusterSharding.get(getContext().getSystem())
-          .entityRefFor(LogEntity.TYPE_KEY, log)
-          .tell(new LogEntity.Index(stream, durable, events, indexAcks));
-    }
+    LogEntity.Index request = new LogEntity.Index(stream, durable, events, indexAcks);
+    logRefs.forEach(log -> log.tell(request));
     if (!logs.isEmpty() && !timers.isTimerActive(CHECK_INDEX)) {
       timers.startSingleTimer(CHECK_INDEX, new CheckIndex(), settings.indexRetry());
     }
@@ -330,12 +335,10 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   }
 
   private Behavior<Command> onCheckIndex() {
-    for (String log : logs) {
-      if (indexed.getOrDefault(log, 0L) < durable) {
+    for (int i = 0; i < logs.size(); i++) {
+      if (indexed.getOrDefault(logs.get(i), 0L) < durable) {
         metrics.indexRetries.increment();
-        ClusterSharding.get(getContext().getSystem())
-            .entityRefFor(LogEntity.TYPE_KEY, log)
-            .tell(new LogEntity.Index(stream, durable, List.of(), indexAcks));
+        logRefs.get(i).tell(new LogEntity.Index(stream, durable, List.of(), indexAcks));
       }
     }
     if (logs.stream().anyMatch(log -> indexed.getOrDefault(log, 0L) < durable)) {
