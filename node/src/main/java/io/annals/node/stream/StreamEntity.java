@@ -230,9 +230,15 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
         settings.indexingOff() || !LogId.indexed(stream)
             ? List.of()
             : LogId.logsOf(stream, settings.logPartitions());
-    ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+    // no sharding lookup without logs: unit tests run the entity on a local actor system
     this.logRefs =
-        logs.stream().map(log -> sharding.entityRefFor(LogEntity.TYPE_KEY, log)).toList();
+        logs.isEmpty()
+            ? List.of()
+            : logs.stream()
+                .map(
+                    log ->
+                        ClusterSharding.get(ctx.getSystem()).entityRefFor(LogEntity.TYPE_KEY, log))
+                .toList();
     this.indexAcks = ctx.messageAdapter(LogEntity.IndexedUpTo.class, Indexed::new);
     metrics.activeStreams.increment();
     startJournal();
