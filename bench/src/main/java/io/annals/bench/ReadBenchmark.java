@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,16 +50,7 @@ public final class ReadBenchmark {
   }
 
   void run() throws Exception {
-    Path dir = Files.createTempDirectory("annals-bench-reads-");
-    try (DevCassandra cassandra =
-        DevCassandra.start(
-            new DevCassandra.Options(
-                dir,
-                DevCassandra.locateLib("embedded-cassandra/target/lib"),
-                0,
-                "1g",
-                true,
-                Duration.ofMinutes(3)))) {
+    try (DevCassandra cassandra = WriteBenchmark.cassandra("annals-bench-reads-", true)) {
       String cp = cassandra.contactPoint();
       try (NodeProcess node = NodeProcess.start(jar, cp, "bench_reads", List.of())) {
         Wrk.run(

@@ -31,16 +31,7 @@ public final class WriteBenchmark {
 
   void run() throws Exception {
     for (boolean group : new boolean[] {true, false}) {
-      Path dir = Files.createTempDirectory("annals-bench-");
-      try (DevCassandra cassandra =
-          DevCassandra.start(
-              new DevCassandra.Options(
-                  dir,
-                  DevCassandra.locateLib("embedded-cassandra/target/lib"),
-                  0,
-                  "1g",
-                  group,
-                  Duration.ofMinutes(3)))) {
+      try (DevCassandra cassandra = cassandra("annals-bench-", group)) {
         onCassandra(cassandra.contactPoint(), group ? "group" : "periodic");
       }
     }
@@ -50,6 +41,21 @@ public final class WriteBenchmark {
         machine(),
         "bench/run writes");
     System.out.println("Wrote the writes section of docs/benchmarks.md");
+  }
+
+  /**
+   * A fresh Cassandra (1 GiB heap, any free port) in a new temporary directory; {@code group}:
+   * fsync the commit log before acknowledging, else every 10 s.
+   */
+  static DevCassandra cassandra(String dirPrefix, boolean group) throws Exception {
+    return DevCassandra.start(
+        new DevCassandra.Options(
+            Files.createTempDirectory(dirPrefix),
+            DevCassandra.locateLib("embedded-cassandra/target/lib"),
+            0,
+            "1g",
+            group,
+            Duration.ofMinutes(3)));
   }
 
   /** What the figures were measured on. */
