@@ -21,8 +21,8 @@ public final class WriteBenchmark {
 
   /**
    * Load after each node start before anything is measured: on 2 cores the node's (and Cassandra's)
-   * C2 compiler is still busy after 20 s; one stream at 64 in flight gained ~40% between 20 s and
-   * 90 s of load.
+   * C2 compiler is still busy after 20 s; one stream at 64 in flight still gained ~35% between 50 s
+   * and 90 s of load, and little after that.
    */
   static final Duration JIT_WARM_UP = Duration.ofSeconds(90);
 
