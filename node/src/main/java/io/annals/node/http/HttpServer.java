@@ -1,6 +1,7 @@
 package io.annals.node.http;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.journal.JournalReads;
 import io.annals.node.log.LogReader;
 import io.annals.node.log.LogSource;
 import io.annals.node.log.LogTails;
@@ -30,12 +31,13 @@ public final class HttpServer extends AllDirectives {
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, AnnalsSettings settings, ActorRef<LogTails.Get> tails) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    StreamReader streams = new StreamReader(system);
+    JournalReads journal = new JournalReads(system);
+    StreamReader streams = new StreamReader(journal);
     StreamReads reads = new StreamReads(sharding, streams, settings);
     LogSource logs =
         new LogSource(
             system,
-            new LogReader(system, streams),
+            new LogReader(journal, streams),
             streams,
             tails,
             settings.log().partitions(),

@@ -1,32 +1,31 @@
 package io.annals.node.log;
 
+import io.annals.node.journal.JournalReads;
+import io.annals.node.stream.StoredEvent;
 import io.annals.node.stream.StreamReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Reads a log from Cassandra: its entries from the log's journal partition, by sequence number, and
- * each entry's events from its stream's journal (a few entries at once).
+ * each entry's events from its stream's journal (up to {@value #PARALLEL_STREAM_READS} ranges at
+ * once).
  */
 public final class LogReader {
-  private static final int PARALLEL_STREAM_READS = 8;
-  private final ActorSystem<?> system;
-  private final CassandraReadJournal journal;
+  private static final int PARALLEL_STREAM_READS = 16;
+
+  /** Index entries a read asks for first; most entries cover many events when streams batch. */
+  private static final int FIRST_ENTRIES = 16;
+
+  private static final int MAX_ENTRIES = 256;
+  private final JournalReads journal;
   private final StreamReader streams;
 
-  public LogReader(ActorSystem<?> system, StreamReader streams) {
-    this.system = system;
+  public LogReader(JournalReads journal, StreamReader streams) {
+    this.journal = journal;
     this.streams = streams;
-    this.journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
   }
 
   /**
@@ -35,31 +34,34 @@ public final class LogReader {
    * log's partition plus one read per stream range in it.
    */
   public CompletionStage<List<LogEvent>> events(String logId, Cursor from, int max) {
-    return collect(logId, from, max, new ArrayList<>());
+    return collect(logId, from, max, Math.min(max, FIRST_ENTRIES), new ArrayList<>());
   }
 
   /** The part of an entry a read wants: versions {@code from..to} of it. */
   private record Slice(long seq, LogJournal.Indexed entry, long from, long to) {}
 
+  /**
+   * Reads {@code entries} index entries after {@code from}, then the stream ranges they name; reads
+   * more entries (as many as the entries seen so far suggest) until {@code max} events are found.
+   */
   private CompletionStage<List<LogEvent>> collect(
-      String logId, Cursor from, int max, List<LogEvent> got) {
+      String logId, Cursor from, int max, int entries, List<LogEvent> got) {
     int wanted = max - got.size();
-    int entries = Math.max(1, Math.min(wanted, 256));
     String pid = LogJournal.persistenceId(logId).id();
     return journal
-        .currentEventsByPersistenceId(pid, from.seq(), from.seq() + entries - 1)
-        .runWith(Sink.seq(), system)
+        .read(pid, from.seq(), from.seq() + entries - 1)
         .thenCompose(
-            envelopes -> {
+            rows -> {
               List<Slice> slices = new ArrayList<>();
               int taken = 0;
+              long covered = 0;
               Cursor next = from;
-              for (var envelope : envelopes) {
+              for (var row : rows) {
                 if (taken >= wanted) {
                   break;
                 }
-                LogJournal.Indexed i = (LogJournal.Indexed) envelope.event();
-                long seq = envelope.sequenceNr();
+                LogJournal.Indexed i = (LogJournal.Indexed) row.event();
+                long seq = row.seqNr();
                 int skip = seq == from.seq() ? from.done() : 0;
                 long first = i.from() + skip;
                 long last = Math.min(i.to(), first + (wanted - taken) - 1);
@@ -68,35 +70,53 @@ public final class LogReader {
                   taken += (int) (last - first + 1);
                 }
                 int size = (int) (i.to() - i.from() + 1);
+                covered += size;
                 next = Cursor.after(seq, (int) (Math.max(last, first - 1) - i.from() + 1), size);
               }
               Cursor after = next;
-              boolean more = envelopes.size() == entries && taken < wanted;
+              boolean more = rows.size() == entries && taken < wanted;
+              long perEntry = Math.max(1, covered / Math.max(1, rows.size()));
+              int nextEntries =
+                  (int) Math.min(MAX_ENTRIES, (wanted - taken + perEntry - 1) / perEntry + 1);
               return resolve(logId, slices)
                   .thenCompose(
                       events -> {
                         got.addAll(events);
                         return more
-                            ? collect(logId, after, max, got)
+                            ? collect(logId, after, max, nextEntries, got)
                             : CompletableFuture.completedFuture(got);
                       });
             });
   }
 
+  /** The events of {@code slices}, in their order, read {@value #PARALLEL_STREAM_READS} at once. */
   private CompletionStage<List<LogEvent>> resolve(String logId, List<Slice> slices) {
-    return Source.from(slices)
-        .mapAsync(
-            PARALLEL_STREAM_READS,
-            slice ->
-                streams
-                    .read(slice.entry().stream(), slice.from(), slice.to())
-                    .thenApply(events -> toLogEvents(logId, slice, events)))
-        .mapConcat(events -> events)
-        .runWith(Sink.seq(), system);
+    return resolve(logId, slices, 0, new ArrayList<>());
   }
 
-  private static List<LogEvent> toLogEvents(
-      String logId, Slice slice, List<io.annals.node.stream.StoredEvent> events) {
+  private CompletionStage<List<LogEvent>> resolve(
+      String logId, List<Slice> slices, int start, List<LogEvent> got) {
+    if (start >= slices.size()) {
+      return CompletableFuture.completedFuture(got);
+    }
+    List<CompletableFuture<List<LogEvent>>> wave = new ArrayList<>();
+    for (Slice slice :
+        slices.subList(start, Math.min(slices.size(), start + PARALLEL_STREAM_READS))) {
+      wave.add(
+          streams
+              .read(slice.entry().stream(), slice.from(), slice.to())
+              .thenApply(events -> toLogEvents(logId, slice, events))
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(wave.toArray(CompletableFuture[]::new))
+        .thenCompose(
+            done -> {
+              wave.forEach(events -> got.addAll(events.join()));
+              return resolve(logId, slices, start + wave.size(), got);
+            });
+  }
+
+  private static List<LogEvent> toLogEvents(String logId, Slice slice, List<StoredEvent> events) {
     LogJournal.Indexed i = slice.entry();
     if (events.size() != slice.to() - slice.from() + 1) {
       throw new IllegalStateException(

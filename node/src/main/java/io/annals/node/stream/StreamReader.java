@@ -1,13 +1,9 @@
 package io.annals.node.stream;
 
+import io.annals.node.journal.JournalReads;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
-import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Reads ranges of a stream straight from the Cassandra journal (the stream's partition, by sequence
@@ -15,29 +11,23 @@ import org.apache.pekko.stream.javadsl.Source;
  * before it was acknowledged and always shows every acknowledged one.
  */
 public final class StreamReader {
-  private final CassandraReadJournal journal;
-  private final ActorSystem<?> system;
+  private final JournalReads journal;
 
-  public StreamReader(ActorSystem<?> system) {
-    this.system = system;
-    this.journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
+  public StreamReader(JournalReads journal) {
+    this.journal = journal;
   }
 
   /** Events {@code from..to} (inclusive, 1-based) of {@code stream}, in version order. */
-  public Source<StoredEvent, ?> events(String stream, long from, long to) {
-    String pid = StreamJournal.persistenceId(stream).id();
-    return journal
-        .currentEventsByPersistenceId(pid, from, to)
-        .map(envelope -> toStored(stream, envelope));
-  }
-
   public CompletionStage<List<StoredEvent>> read(String stream, long from, long to) {
-    return events(stream, from, to).runWith(Sink.seq(), system);
-  }
-
-  private static StoredEvent toStored(String stream, EventEnvelope envelope) {
-    return ((StreamJournal.Recorded) envelope.event()).stored(stream, envelope.sequenceNr());
+    return journal
+        .read(StreamJournal.persistenceId(stream).id(), from, to)
+        .thenApply(
+            rows -> {
+              List<StoredEvent> events = new ArrayList<>(rows.size());
+              for (JournalReads.Row row : rows) {
+                events.add(((StreamJournal.Recorded) row.event()).stored(stream, row.seqNr()));
+              }
+              return events;
+            });
   }
 }
