@@ -25,7 +25,7 @@ public record AnnalsSettings(
 
   /** The {@code annals.subscriptions} block. */
   public record Subscriptions(
-      Duration heartbeat, Duration retry, int chunkEvents, Duration askTimeout) {}
+      Duration heartbeat, Duration retry, int chunkEvents, int chunkBytes, Duration askTimeout) {}
 
   public static AnnalsSettings from(Config root) {
     Config c = root.getConfig("annals");
@@ -68,6 +68,7 @@ public record AnnalsSettings(
             sub.getDuration("heartbeat"),
             sub.getDuration("retry"),
             sub.getInt("chunk-events"),
+            (int) (long) sub.getBytes("chunk-bytes"),
             sub.getDuration("ask-timeout")),
         c.getBoolean("cluster.join-self"),
         c.getBoolean("cluster.bootstrap"));

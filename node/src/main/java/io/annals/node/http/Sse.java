@@ -3,7 +3,10 @@ package io.annals.node.http;
 import io.annals.node.metrics.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -17,8 +20,9 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * Server-Sent Events on the wire, written by hand so the heartbeat can be a comment line (Pekko's
- * stock heartbeat is an empty data message, which browsers deliver as an event). One chunk of
- * events becomes one HTTP chunk.
+ * stock heartbeat is an empty data message, which browsers deliver as an event). A chunk of events
+ * is encoded lazily, into pieces of about {@code chunk-bytes} each, as the connection takes them: a
+ * stalled client holds its chunk as the events it was read as, plus a piece or two of bytes.
  */
 final class Sse {
   private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
@@ -29,18 +33,21 @@ final class Sse {
   record Message(String id, String type, String data) {}
 
   /**
-   * The response of a subscription: {@code retry:} first, then the messages, with a heartbeat
-   * comment whenever nothing was sent for {@code heartbeat}.
+   * The response of a subscription: {@code retry:} first, then the messages of the chunks (each
+   * element made a {@link Message} only when its piece is encoded), with a heartbeat comment
+   * whenever nothing was sent for {@code heartbeat}.
    */
-  static HttpResponse response(
-      Source<List<Message>, NotUsed> messages,
-      Duration retry,
-      Duration heartbeat,
+  static <T> HttpResponse response(
+      Source<List<T>, NotUsed> chunks,
+      Function<T, Message> message,
+      Settings settings,
       Metrics metrics) {
     Source<ByteString, NotUsed> bytes =
-        Source.single(ByteString.fromString("retry: " + retry.toMillis() + "\n\n"))
-            .concat(messages.map(chunk -> encode(chunk, metrics)))
-            .keepAlive(heartbeat, () -> HEARTBEAT)
+        Source.single(ByteString.fromString("retry: " + settings.retry().toMillis() + "\n\n"))
+            .concat(
+                chunks.mapConcat(
+                    chunk -> () -> new Pieces<>(chunk, message, settings.pieceBytes(), metrics)))
+            .keepAlive(settings.heartbeat(), () -> HEARTBEAT)
             .watchTermination(
                 (notUsed, done) -> {
                   metrics.sseSubscribers.increment();
@@ -53,15 +60,45 @@ final class Sse {
         .addHeader(RawHeader.create("X-Accel-Buffering", "no"));
   }
 
-  private static ByteString encode(List<Message> chunk, Metrics metrics) {
-    StringBuilder out = new StringBuilder(chunk.size() * 256);
-    for (Message m : chunk) {
-      out.append("id: ").append(m.id()).append('\n');
-      out.append("event: ").append(oneLine(m.type())).append('\n');
-      out.append("data: ").append(m.data()).append("\n\n");
+  /** What every subscription response shares: see {@code annals.subscriptions}. */
+  record Settings(Duration retry, Duration heartbeat, int pieceBytes) {}
+
+  /** The encoded pieces of one chunk: whole messages, about {@code pieceBytes} per piece. */
+  private static final class Pieces<T> implements Iterator<ByteString> {
+    private final List<T> chunk;
+    private final Function<T, Message> message;
+    private final int pieceBytes;
+    private final Metrics metrics;
+    private int next;
+
+    Pieces(List<T> chunk, Function<T, Message> message, int pieceBytes, Metrics metrics) {
+      this.chunk = chunk;
+      this.message = message;
+      this.pieceBytes = pieceBytes;
+      this.metrics = metrics;
     }
-    metrics.sseEventsSent.add(chunk.size());
-    return ByteString.fromArray(out.toString().getBytes(StandardCharsets.UTF_8));
+
+    @Override
+    public boolean hasNext() {
+      return next < chunk.size();
+    }
+
+    @Override
+    public ByteString next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      StringBuilder out = new StringBuilder(Math.min(pieceBytes + 1024, 64 * 1024));
+      int first = next;
+      while (next < chunk.size() && (next == first || out.length() < pieceBytes)) {
+        Message m = message.apply(chunk.get(next++));
+        out.append("id: ").append(m.id()).append('\n');
+        out.append("event: ").append(oneLine(m.type())).append('\n');
+        out.append("data: ").append(m.data()).append("\n\n");
+      }
+      metrics.sseEventsSent.add(next - first);
+      return ByteString.fromArray(out.toString().getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   private static String oneLine(String s) {

@@ -10,10 +10,10 @@ import io.annals.node.log.LogSource;
 import io.annals.node.log.Position;
 import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StoredEvent;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -29,7 +29,7 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 final class SubscriptionRoutes extends AllDirectives {
   private final LogSource logs;
-  private final AnnalsSettings settings;
+  private final Sse.Settings sse;
   private final Metrics metrics;
   private final Invalidations invalidations;
   private final LogArguments arguments;
@@ -37,7 +37,8 @@ final class SubscriptionRoutes extends AllDirectives {
   SubscriptionRoutes(
       LogSource logs, AnnalsSettings settings, Metrics metrics, Invalidations invalidations) {
     this.logs = logs;
-    this.settings = settings;
+    AnnalsSettings.Subscriptions s = settings.subscriptions();
+    this.sse = new Sse.Settings(s.retry(), s.heartbeat(), s.chunkBytes());
     this.metrics = metrics;
     this.invalidations = invalidations;
     this.arguments = new LogArguments(logs.partitions());
@@ -62,20 +63,9 @@ final class SubscriptionRoutes extends AllDirectives {
               lastId.isPresent()
                   ? arguments.allPosition(lastId.get(), "Last-Event-ID").orElseThrow()
                   : arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
-          Source<List<Sse.Message>, NotUsed> messages =
-              validOnly(params, logs.all(from), Pair::second)
-                  .map(
-                      chunk -> {
-                        List<Sse.Message> out = new ArrayList<>(chunk.size());
-                        for (Pair<Position.All, StoredEvent> e : chunk) {
-                          String id = e.first().encode();
-                          out.add(
-                              new Sse.Message(
-                                  id, e.second().type(), EventJson.text(e.second(), id)));
-                        }
-                        return out;
-                      });
-          return sse(messages);
+          return sse(
+              validOnly(params, logs.all(from), Pair::second),
+              e -> message(e.first().encode(), e.second()));
         });
   }
 
@@ -88,19 +78,9 @@ final class SubscriptionRoutes extends AllDirectives {
               lastId.isPresent()
                   ? arguments.categoryCursor(lastId.get(), "Last-Event-ID").orElseThrow()
                   : arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
-          Source<List<Sse.Message>, NotUsed> messages =
-              validOnly(params, logs.log(LogId.category(category), from), LogEvent::event)
-                  .map(
-                      chunk -> {
-                        List<Sse.Message> out = new ArrayList<>(chunk.size());
-                        for (LogEvent e : chunk) {
-                          String id = new Position.Category(e.after()).encode();
-                          out.add(
-                              new Sse.Message(id, e.event().type(), EventJson.text(e.event(), id)));
-                        }
-                        return out;
-                      });
-          return sse(messages);
+          return sse(
+              validOnly(params, logs.log(LogId.category(category), from), LogEvent::event),
+              e -> message(new Position.Category(e.after()).encode(), e.event()));
         });
   }
 
@@ -116,19 +96,9 @@ final class SubscriptionRoutes extends AllDirectives {
                   : Optional.ofNullable(params.get("from"))
                       .map(v -> StreamReads.number("from", v, 1, Long.MAX_VALUE))
                       .orElse(1L);
-          Source<List<Sse.Message>, NotUsed> messages =
-              validOnly(params, logs.stream(stream, from), e -> e)
-                  .map(
-                      chunk -> {
-                        List<Sse.Message> out = new ArrayList<>(chunk.size());
-                        for (StoredEvent e : chunk) {
-                          out.add(
-                              new Sse.Message(
-                                  Long.toString(e.version()), e.type(), EventJson.text(e, null)));
-                        }
-                        return out;
-                      });
-          return sse(messages);
+          return sse(
+              validOnly(params, logs.stream(stream, from), e -> e),
+              e -> new Sse.Message(Long.toString(e.version()), e.type(), EventJson.text(e, null)));
         });
   }
 
@@ -138,9 +108,7 @@ final class SubscriptionRoutes extends AllDirectives {
    * back: the subscriber sees the {@code $invalidate} event that follows).
    */
   private <T> Source<List<T>, NotUsed> validOnly(
-      Map<String, String> params,
-      Source<List<T>, NotUsed> chunks,
-      java.util.function.Function<T, StoredEvent> event) {
+      Map<String, String> params, Source<List<T>, NotUsed> chunks, Function<T, StoredEvent> event) {
     if (!LogArguments.excludeInvalidated(params)) {
       return chunks;
     }
@@ -149,8 +117,12 @@ final class SubscriptionRoutes extends AllDirectives {
         .filter(chunk -> !chunk.isEmpty());
   }
 
-  private Route sse(Source<List<Sse.Message>, NotUsed> messages) {
-    AnnalsSettings.Subscriptions s = settings.subscriptions();
-    return complete(Sse.response(messages, s.retry(), s.heartbeat(), metrics));
+  /** An event of a log: its position is its SSE id and, in the JSON, its {@code position}. */
+  private static Sse.Message message(String position, StoredEvent e) {
+    return new Sse.Message(position, e.type(), EventJson.text(e, position));
+  }
+
+  private <T> Route sse(Source<List<T>, NotUsed> chunks, Function<T, Sse.Message> message) {
+    return complete(Sse.response(chunks, message, sse, metrics));
   }
 }

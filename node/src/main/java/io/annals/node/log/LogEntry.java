@@ -14,6 +14,8 @@ public record LogEntry(
     long seq, String stream, long from, long to, long recorded, List<StoredEvent> events)
     implements CborSerializable {
 
+  private static final int EVENT_OVERHEAD = 232;
+
   public int size() {
     return (int) (to - from + 1);
   }
@@ -22,13 +24,17 @@ public record LogEntry(
     return events != null;
   }
 
-  /** An estimate of the memory the entry holds, for bounding the tails. */
+  /**
+   * An estimate of the heap the entry holds, for bounding the tails: per event its object, id,
+   * timestamp and strings (headers included, one byte per character) — about 230 bytes plus the
+   * text, as a heap histogram of a node with full tails shows.
+   */
   long weight() {
     long w = 64 + stream.length();
     if (events != null) {
       for (StoredEvent e : events) {
         w +=
-            96
+            EVENT_OVERHEAD
                 + e.type().length()
                 + e.data().length()
                 + (e.metadata() == null ? 0 : e.metadata().length());

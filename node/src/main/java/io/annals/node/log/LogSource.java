@@ -49,13 +49,17 @@ public final class LogSource {
 
   /**
    * The whole global log after {@code from}, in chunks; each event with the position right after
-   * it. The partitions are merged as their events come.
+   * it. The partitions are merged as their events come; each partition reads its share of {@code
+   * chunk-events} per step, since the merge holds one step of every partition.
    */
   public Source<List<Pair<Position.All, StoredEvent>>, NotUsed> all(Position.All from) {
+    int share = Math.max(1, chunk / partitions);
     return Source.range(0, partitions - 1)
         .flatMapMerge(
             partitions,
-            p -> log(LogId.partition(p), from.partitions()[p]).map(chunk -> Pair.create(p, chunk)))
+            p ->
+                log(LogId.partition(p), from.partitions()[p], share)
+                    .map(chunk -> Pair.create(p, chunk)))
         .statefulMap(
             () -> new Position.All(from.partitions()),
             (position, chunk) -> {
@@ -72,7 +76,11 @@ public final class LogSource {
 
   /** One log after {@code from}, in chunks of at most {@code chunk-events}. */
   public Source<List<LogEvent>, NotUsed> log(String logId, Cursor from) {
-    return Source.unfoldAsync(new LogStep(from, false, null), s -> step(logId, s))
+    return log(logId, from, chunk);
+  }
+
+  private Source<List<LogEvent>, NotUsed> log(String logId, Cursor from, int max) {
+    return Source.unfoldAsync(new LogStep(from, false, null), s -> step(logId, s, max))
         .filter(events -> !events.isEmpty());
   }
 
@@ -90,10 +98,11 @@ public final class LogSource {
     }
   }
 
-  private CompletionStage<Optional<Pair<LogStep, List<LogEvent>>>> step(String logId, LogStep s) {
+  private CompletionStage<Optional<Pair<LogStep, List<LogEvent>>>> step(
+      String logId, LogStep s, int max) {
     if (!s.live()) {
       return reader
-          .events(logId, s.cursor(), chunk)
+          .events(logId, s.cursor(), max)
           .thenApply(
               events ->
                   Optional.of(
@@ -106,13 +115,13 @@ public final class LogSource {
             tail ->
                 AskPattern.<LogTail.Command, LogTail.Reply>ask(
                         tail,
-                        r -> new LogTail.Fetch(s.cursor().seq(), chunk, r),
+                        r -> new LogTail.Fetch(s.cursor().seq(), max, r),
                         askTimeout,
                         system.scheduler())
                     .thenApply(
                         reply -> {
                           if (reply instanceof LogTail.Entries e) {
-                            List<LogEvent> events = LogEvent.after(e.entries(), s.cursor(), chunk);
+                            List<LogEvent> events = LogEvent.after(e.entries(), s.cursor(), max);
                             LogStep at = new LogStep(s.cursor(), true, tail);
                             return Optional.of(Pair.create(at.advancedBy(events), events));
                           }
