@@ -49,8 +49,10 @@ public final class LogSource {
 
   /**
    * The whole global log after {@code from}, in chunks; each event with the position right after
-   * it. The partitions are merged as their events come; each partition reads its share of {@code
-   * chunk-events} per step, since the merge holds one step of every partition.
+   * it. The partitions are merged as their events come. The merge holds one step of every
+   * partition: a live step takes its share of {@code chunk-events} from the tail (a stalled
+   * subscriber then holds about one chunk of references to the tails' events); a catch-up step
+   * reads a whole chunk from Cassandra, as fewer, longer reads are what makes catch-up fast.
    */
   public Source<List<Pair<Position.All, StoredEvent>>, NotUsed> all(Position.All from) {
     int share = Math.max(1, chunk / partitions);
@@ -79,8 +81,8 @@ public final class LogSource {
     return log(logId, from, chunk);
   }
 
-  private Source<List<LogEvent>, NotUsed> log(String logId, Cursor from, int max) {
-    return Source.unfoldAsync(new LogStep(from, false, null), s -> step(logId, s, max))
+  private Source<List<LogEvent>, NotUsed> log(String logId, Cursor from, int liveMax) {
+    return Source.unfoldAsync(new LogStep(from, false, null), s -> step(logId, s, liveMax))
         .filter(events -> !events.isEmpty());
   }
 
@@ -99,10 +101,10 @@ public final class LogSource {
   }
 
   private CompletionStage<Optional<Pair<LogStep, List<LogEvent>>>> step(
-      String logId, LogStep s, int max) {
+      String logId, LogStep s, int liveMax) {
     if (!s.live()) {
       return reader
-          .events(logId, s.cursor(), max)
+          .events(logId, s.cursor(), chunk)
           .thenApply(
               events ->
                   Optional.of(
@@ -115,13 +117,14 @@ public final class LogSource {
             tail ->
                 AskPattern.<LogTail.Command, LogTail.Reply>ask(
                         tail,
-                        r -> new LogTail.Fetch(s.cursor().seq(), max, r),
+                        r -> new LogTail.Fetch(s.cursor().seq(), liveMax, r),
                         askTimeout,
                         system.scheduler())
                     .thenApply(
                         reply -> {
                           if (reply instanceof LogTail.Entries e) {
-                            List<LogEvent> events = LogEvent.after(e.entries(), s.cursor(), max);
+                            List<LogEvent> events =
+                                LogEvent.after(e.entries(), s.cursor(), liveMax);
                             LogStep at = new LogStep(s.cursor(), true, tail);
                             return Optional.of(Pair.create(at.advancedBy(events), events));
                           }
