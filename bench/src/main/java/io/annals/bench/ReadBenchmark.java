@@ -319,8 +319,14 @@ public final class ReadBenchmark {
     double fewer = 1 - perSecond[0] / perSecond[1];
     rows.add(
         String.format(
-            "| 10,000 streams, 1 event/request, 256 in flight: indexing on vs off | on %,.0f events/s | off %,.0f events/s (%.0f%% fewer with indexing) | ≤ 25%% fewer | %s |",
-            perSecond[0], perSecond[1], 100 * fewer, fewer <= 0.25 ? "yes" : "**no**"));
+            "| 10,000 streams, 1 event/request, 256 in flight: indexing on vs off | on %,.0f events/s | off %,.0f events/s (%s) | ≤ 25%% fewer | %s |",
+            perSecond[0],
+            perSecond[1],
+            fewer >= 0
+                ? String.format("%.0f%% fewer with indexing", 100 * fewer)
+                : String.format(
+                    "%.0f%% more with indexing: noise of one 10 s window per node", -100 * fewer),
+            fewer <= 0.25 ? "yes" : "**no**"));
     System.out.println(rows.get(rows.size() - 1));
   }
 
