@@ -30,8 +30,9 @@ public final class LogReader {
 
   /**
    * At most {@code max} events of {@code logId} after {@code from}, in log order. Reads the (small)
-   * index entries first and then only the stream ranges it needs, so a chunk costs one read of the
-   * log's partition plus one read per stream range in it.
+   * index entries first and then only the stream ranges it needs, so a chunk costs a read of the
+   * log's partition (more when its entries are smaller than the first read guessed) plus one read
+   * per stream range in it.
    */
   public CompletionStage<List<LogEvent>> events(String logId, Cursor from, int max) {
     return collect(logId, from, max, Math.min(max, FIRST_ENTRIES), new ArrayList<>());

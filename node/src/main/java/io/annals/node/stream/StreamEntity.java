@@ -341,13 +341,15 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   }
 
   private Behavior<Command> onCheckIndex() {
+    boolean behind = false;
     for (int i = 0; i < logs.size(); i++) {
       if (indexed.getOrDefault(logs.get(i), 0L) < durable) {
+        behind = true;
         metrics.indexRetries.increment();
         logRefs.get(i).tell(new LogEntity.Index(stream, durable, List.of(), indexAcks));
       }
     }
-    if (logs.stream().anyMatch(log -> indexed.getOrDefault(log, 0L) < durable)) {
+    if (behind) {
       timers.startSingleTimer(CHECK_INDEX, new CheckIndex(), settings.indexRetry());
     }
     return this;
