@@ -12,6 +12,7 @@ public record AnnalsSettings(
     long maxBodyBytes,
     Duration askTimeout,
     Duration askAttempt,
+    Duration closeGrace,
     Duration drainTimeout,
     StreamEntity.Settings stream,
     int defaultReadLimit,
@@ -38,6 +39,7 @@ public record AnnalsSettings(
         c.getBytes("http.max-body-size"),
         c.getDuration("http.ask-timeout"),
         c.getDuration("http.ask-attempt"),
+        c.getDuration("http.close-grace"),
         c.getDuration("http.drain-timeout"),
         new StreamEntity.Settings(
             s.getInt("max-queued-appends"),

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Binds the API's routes, sealed by {@link Problems}, and registers the binding with
- * CoordinatedShutdown: on SIGTERM the node stops accepting connections, answers the requests in
- * flight (up to {@code annals.http.drain-timeout}) and only then leaves the cluster.
+ * CoordinatedShutdown: on SIGTERM the node first serves on for {@code annals.http.close-grace}
+ * while telling clients to close their connections ({@link CloseGrace}), then stops accepting
+ * connections, answers the requests in flight (up to {@code annals.http.drain-timeout}) and only
+ * then leaves the cluster.
  */
 public final class HttpServer extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -44,7 +46,8 @@ public final class HttpServer extends AllDirectives {
             settings.subscriptions().chunkEvents(),
             settings.subscriptions().askTimeout());
     Route streamRoutes = new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route();
-    Route opsRoutes = new OpsRoutes(system).route();
+    CloseGrace closeGrace = CloseGrace.register(system, settings.closeGrace());
+    Route opsRoutes = new OpsRoutes(system, closeGrace).route();
     HttpServer server = new HttpServer();
     Invalidations invalidations =
         new Invalidations(sharding, settings.askAttempt(), settings.askTimeout());
@@ -59,7 +62,7 @@ public final class HttpServer extends AllDirectives {
             : server.sealed(streamRoutes, opsRoutes);
     return Http.get(system)
         .newServerAt(settings.httpInterface(), settings.httpPort())
-        .bind(api)
+        .bind(closeGrace.closingConnections(() -> api))
         .thenApply(
             binding -> {
               log.info("Annals HTTP API bound to {}", binding.localAddress());

@@ -27,10 +27,11 @@ import org.apache.pekko.persistence.cassandra.healthcheck.CassandraHealthCheck;
 import scala.jdk.javaapi.FutureConverters;
 
 /**
- * {@code GET /alive} (the process answers), {@code GET /ready} (this member is Up in the cluster
- * and the journal answers a query, from the same check Pekko Management's readiness uses), {@code
- * GET /metrics} (Prometheus text, with the cluster membership as this node sees it) and {@code GET
- * /openapi.json} (the API's description, the resource {@code openapi.json}, read once).
+ * {@code GET /alive} (the process answers), {@code GET /ready} (this member is Up in the cluster,
+ * is not stopping, and the journal answers a query, from the same check Pekko Management's
+ * readiness uses), {@code GET /metrics} (Prometheus text, with the cluster membership as this node
+ * sees it) and {@code GET /openapi.json} (the API's description, the resource {@code openapi.json},
+ * read once).
  */
 final class OpsRoutes extends AllDirectives {
   private static final ContentType PROMETHEUS_TEXT =
@@ -40,9 +41,11 @@ final class OpsRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final CassandraHealthCheck journalCheck;
   private final HttpResponse openApi;
+  private final CloseGrace closeGrace;
 
-  OpsRoutes(ActorSystem<?> system) {
+  OpsRoutes(ActorSystem<?> system, CloseGrace closeGrace) {
     this.system = system;
+    this.closeGrace = closeGrace;
     this.journalCheck = new CassandraHealthCheck(Adapter.toClassic(system));
     this.openApi =
         HttpResponse.create()
@@ -100,6 +103,9 @@ final class OpsRoutes extends AllDirectives {
         .handle((ok, failure) -> failure == null && Boolean.TRUE.equals(ok))
         .thenApply(
             journalOk -> {
+              if (closeGrace.stopping()) {
+                return "this node is stopping";
+              }
               if (status != MemberStatus.up()) {
                 return "this node is not an Up cluster member (status " + status + ")";
               }
