@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,6 +78,30 @@ class SubscriptionIT extends OneNodeIT {
       }
       assertPerStreamOrder(allEvents, 5, 120);
       assertEquals(new HashSet<>(logOrder), new HashSet<>(ids(allEvents)));
+
+      // each message's data is the event as the log's pages give it, its id is the position in it
+      Map<String, JsonNode> paged = new HashMap<>();
+      http.readLog("/categories/" + category).forEach(e -> paged.put(e.path("id").asText(), e));
+      for (SseClient.Message m : catEvents) {
+        JsonNode sent = json(m);
+        assertEquals(
+            paged.get(sent.path("id").asText()), sent, "category message = log page event");
+        assertEquals(m.id(), sent.path("position").asText());
+      }
+      for (SseClient.Message m : allEvents) {
+        ObjectNode sent = (ObjectNode) json(m);
+        assertEquals(
+            m.id(), sent.remove("position").asText(), "an /all message's id is its position");
+        ObjectNode inLog = paged.get(sent.path("id").asText()).deepCopy();
+        inLog.remove("position");
+        assertEquals(inLog, sent, "an /all message carries the same event");
+      }
+      for (SseClient.Message m : streamEvents) {
+        JsonNode sent = json(m);
+        ObjectNode inLog = paged.get(sent.path("id").asText()).deepCopy();
+        inLog.remove("position");
+        assertEquals(inLog, sent, "a stream message is the event, without a position");
+      }
 
       // nothing more arrives: no duplicate was waiting
       assertNoMoreEvents(cat, Duration.ofSeconds(2));

@@ -1,8 +1,12 @@
 package io.annals.node.http;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.annals.node.stream.StoredEvent;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Writes a stored event as the API's event object. {@code data} and {@code metadata} are stored as
@@ -11,15 +15,19 @@ import java.io.IOException;
 final class EventJson {
   private EventJson() {}
 
-  /** The event as one line of JSON text (for SSE {@code data:}). */
-  static String text(StoredEvent e, String position) {
-    java.io.StringWriter out = new java.io.StringWriter(256);
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-      write(g, e, position);
+  /**
+   * The event as one line of UTF-8 JSON without its closing brace, so a subscriber can add its own
+   * {@code position} (or nothing) and the {@code '}'}: the same text as {@link #write}'s.
+   */
+  static ByteString open(StoredEvent e) {
+    ByteArrayBuilder out = new ByteArrayBuilder(512);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      write(g, e, null);
     } catch (IOException x) {
-      throw new java.io.UncheckedIOException(x);
+      throw new UncheckedIOException(x);
     }
-    return out.toString();
+    byte[] json = out.toByteArray(); // ends with the object's '}'
+    return ByteString.fromArrayUnsafe(json, 0, json.length - 1);
   }
 
   static void write(JsonGenerator g, StoredEvent e, String position) throws IOException {

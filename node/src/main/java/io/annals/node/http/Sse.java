@@ -1,7 +1,7 @@
 package io.annals.node.http;
 
 import io.annals.node.metrics.Metrics;
-import java.nio.charset.StandardCharsets;
+import io.annals.node.stream.StoredEvent;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -17,29 +17,52 @@ import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * Server-Sent Events on the wire, written by hand so the heartbeat can be a comment line (Pekko's
  * stock heartbeat is an empty data message, which browsers deliver as an event). A chunk of events
  * is encoded lazily, into pieces of about {@code chunk-bytes} each, as the connection takes them: a
- * stalled client holds its chunk as the events it was read as, plus a piece or two of bytes.
+ * stalled client holds its chunk as the events it was read as, plus a piece or two of bytes. Most
+ * of a message ({@link #shared}) is the same for every subscriber, so log subscriptions keep it in
+ * the event's {@link io.annals.node.log.EventBytes} and only the id and position are their own.
  */
 final class Sse {
   private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
+  private static final ByteString EVENT = ByteString.fromString("\nevent: ");
+  private static final ByteString DATA = ByteString.fromString("\ndata: ");
 
   private Sse() {}
 
-  /** One SSE message in the API's shape; {@code type} loses any line breaks. */
-  record Message(String id, String type, String data) {}
+  /**
+   * The part of an event's message that every subscriber sends alike: its {@code event:} line and
+   * its {@code data:} line up to the JSON's closing brace ({@code type} loses any line breaks).
+   */
+  static ByteString shared(StoredEvent event) {
+    return EVENT
+        .concat(ByteString.fromString(oneLine(event.type())))
+        .concat(DATA)
+        .concat(EventJson.open(event));
+  }
+
+  /**
+   * A whole message: the {@code id:} line, the {@link #shared} part, then {@code jsonEnd} (the rest
+   * of the JSON object, ending with its {@code '}'}) and the blank line that ends the message.
+   */
+  static ByteString message(String id, ByteString shared, String jsonEnd) {
+    return ByteString.fromString("id: " + id)
+        .concat(shared)
+        .concat(ByteString.fromString(jsonEnd + "\n\n"));
+  }
 
   /**
    * The response of a subscription: {@code retry:} first, then the messages of the chunks (each
-   * element made a {@link Message} only when its piece is encoded), with a heartbeat comment
+   * element encoded by {@code message} only when its piece is made), with a heartbeat comment
    * whenever nothing was sent for {@code heartbeat}.
    */
   static <T> HttpResponse response(
       Source<List<T>, NotUsed> chunks,
-      Function<T, Message> message,
+      Function<T, ByteString> message,
       Settings settings,
       Metrics metrics) {
     Source<ByteString, NotUsed> bytes =
@@ -66,12 +89,12 @@ final class Sse {
   /** The encoded pieces of one chunk: whole messages, about {@code pieceBytes} per piece. */
   private static final class Pieces<T> implements Iterator<ByteString> {
     private final List<T> chunk;
-    private final Function<T, Message> message;
+    private final Function<T, ByteString> message;
     private final int pieceBytes;
     private final Metrics metrics;
     private int next;
 
-    Pieces(List<T> chunk, Function<T, Message> message, int pieceBytes, Metrics metrics) {
+    Pieces(List<T> chunk, Function<T, ByteString> message, int pieceBytes, Metrics metrics) {
       this.chunk = chunk;
       this.message = message;
       this.pieceBytes = pieceBytes;
@@ -88,16 +111,13 @@ final class Sse {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      StringBuilder out = new StringBuilder(Math.min(pieceBytes + 1024, 64 * 1024));
+      ByteStringBuilder out = new ByteStringBuilder();
       int first = next;
       while (next < chunk.size() && (next == first || out.length() < pieceBytes)) {
-        Message m = message.apply(chunk.get(next++));
-        out.append("id: ").append(m.id()).append('\n');
-        out.append("event: ").append(oneLine(m.type())).append('\n');
-        out.append("data: ").append(m.data()).append("\n\n");
+        out.append(message.apply(chunk.get(next++)));
       }
       metrics.sseEventsSent.add(next - first);
-      return ByteString.fromArray(out.toString().getBytes(StandardCharsets.UTF_8));
+      return out.result();
     }
   }
 

@@ -17,8 +17,8 @@ import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The Server-Sent-Events subscriptions: {@code GET /streams/{s}/subscribe}, {@code GET
@@ -64,8 +64,8 @@ final class SubscriptionRoutes extends AllDirectives {
                   ? arguments.allPosition(lastId.get(), "Last-Event-ID").orElseThrow()
                   : arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
           return sse(
-              validOnly(params, logs.all(from), Pair::second),
-              e -> message(e.first().encode(), e.second()));
+              validOnly(params, logs.all(from), e -> e.second().event()),
+              e -> message(e.first(), e.second()));
         });
   }
 
@@ -80,7 +80,7 @@ final class SubscriptionRoutes extends AllDirectives {
                   : arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
           return sse(
               validOnly(params, logs.log(LogId.category(category), from), LogEvent::event),
-              e -> message(new Position.Category(e.after()).encode(), e.event()));
+              e -> message(new Position.Category(e.after()), e));
         });
   }
 
@@ -98,7 +98,7 @@ final class SubscriptionRoutes extends AllDirectives {
                       .orElse(1L);
           return sse(
               validOnly(params, logs.stream(stream, from), e -> e),
-              e -> new Sse.Message(Long.toString(e.version()), e.type(), EventJson.text(e, null)));
+              e -> Sse.message(Long.toString(e.version()), Sse.shared(e), "}"));
         });
   }
 
@@ -117,12 +117,17 @@ final class SubscriptionRoutes extends AllDirectives {
         .filter(chunk -> !chunk.isEmpty());
   }
 
-  /** An event of a log: its position is its SSE id and, in the JSON, its {@code position}. */
-  private static Sse.Message message(String position, StoredEvent e) {
-    return new Sse.Message(position, e.type(), EventJson.text(e, position));
+  /**
+   * An event of a log: its position is its SSE id and, in the JSON, its {@code position}; the rest
+   * of the message is encoded once per node and shared through the event's {@code bytes}.
+   */
+  private static ByteString message(Position position, LogEvent e) {
+    String id = position.encode();
+    return Sse.message(
+        id, e.bytes().get(() -> Sse.shared(e.event())), ",\"position\":\"" + id + "\"}");
   }
 
-  private <T> Route sse(Source<List<T>, NotUsed> chunks, Function<T, Sse.Message> message) {
+  private <T> Route sse(Source<List<T>, NotUsed> chunks, Function<T, ByteString> message) {
     return complete(Sse.response(chunks, message, sse, metrics));
   }
 }

@@ -194,9 +194,9 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   private Behavior<Command> onEntriesWritten(EntriesWritten written) {
     writing = false;
     metrics.indexEntriesWritten.add(written.entries().size());
-    for (LogEntry entry : written.entries()) {
-      head = entry.seq();
-      LogTail.Appended appended = new LogTail.Appended(entry);
+    if (!written.entries().isEmpty()) {
+      head = written.entries().get(written.entries().size() - 1).seq();
+      LogTail.Appended appended = new LogTail.Appended(written.entries());
       tails.forEach(t -> t.tell(appended));
     }
     writeNext();

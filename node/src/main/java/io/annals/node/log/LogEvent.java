@@ -5,15 +5,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An event as a log reader sees it: the event, the reader's place in the log right after it, and
- * when its entry was indexed (microseconds since the epoch; the global log's merge order).
+ * An event as a log reader sees it: the event, the reader's place in the log right after it, when
+ * its entry was indexed (microseconds since the epoch; the global log's merge order), and its wire
+ * form (shared by every subscriber on this node when it came from the live tail).
  */
-public record LogEvent(StoredEvent event, Cursor after, long indexed) {
+public record LogEvent(StoredEvent event, Cursor after, long indexed, EventBytes bytes) {
 
-  /** The events of {@code entries} after {@code from}, at most {@code max}, in log order. */
-  static List<LogEvent> after(List<LogEntry> entries, Cursor from, int max) {
+  /** An event read from the journal: its wire form is this reader's own. */
+  LogEvent(StoredEvent event, Cursor after, long indexed) {
+    this(event, after, indexed, new EventBytes());
+  }
+
+  /**
+   * The events of the tail's {@code live} entries after {@code from}, at most {@code max}, in log
+   * order.
+   */
+  static List<LogEvent> after(List<LogTail.Live> live, Cursor from, int max) {
     List<LogEvent> out = new ArrayList<>();
-    for (LogEntry entry : entries) {
+    for (LogTail.Live l : live) {
+      LogEntry entry = l.entry();
       if (entry.seq() < from.seq()) {
         continue;
       }
@@ -22,7 +32,10 @@ public record LogEvent(StoredEvent event, Cursor after, long indexed) {
       for (int i = skip; i < events.size() && out.size() < max; i++) {
         out.add(
             new LogEvent(
-                events.get(i), Cursor.after(entry.seq(), i + 1, events.size()), entry.recorded()));
+                events.get(i),
+                Cursor.after(entry.seq(), i + 1, events.size()),
+                entry.recorded(),
+                l.bytes().get(i)));
       }
       if (out.size() >= max) {
         break;

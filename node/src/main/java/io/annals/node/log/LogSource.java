@@ -54,7 +54,7 @@ public final class LogSource {
    * subscriber then holds about one chunk of references to the tails' events); a catch-up step
    * reads a whole chunk from Cassandra, as fewer, longer reads are what makes catch-up fast.
    */
-  public Source<List<Pair<Position.All, StoredEvent>>, NotUsed> all(Position.All from) {
+  public Source<List<Pair<Position.All, LogEvent>>, NotUsed> all(Position.All from) {
     int share = Math.max(1, chunk / partitions);
     return Source.range(0, partitions - 1)
         .flatMapMerge(
@@ -65,11 +65,11 @@ public final class LogSource {
         .statefulMap(
             () -> new Position.All(from.partitions()),
             (position, chunk) -> {
-              List<Pair<Position.All, StoredEvent>> out = new ArrayList<>(chunk.second().size());
+              List<Pair<Position.All, LogEvent>> out = new ArrayList<>(chunk.second().size());
               Position.All at = position;
               for (LogEvent e : chunk.second()) {
                 at = at.with(chunk.first(), e.after());
-                out.add(Pair.create(at, e.event()));
+                out.add(Pair.create(at, e));
               }
               return Pair.create(at, out);
             },

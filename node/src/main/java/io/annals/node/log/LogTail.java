@@ -35,8 +35,8 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   /** From the log entity: entries up to {@code head} were written before this registration. */
   public record Registered(long head) implements Command, CborSerializable {}
 
-  /** From the log entity: a new entry. */
-  public record Appended(LogEntry entry) implements Command, CborSerializable {}
+  /** From the log entity: the entries of one journal write, in order. */
+  public record Appended(List<LogEntry> entries) implements Command, CborSerializable {}
 
   /** Entries from {@code fromSeq} on; parked when there are none yet. */
   public record Fetch(long fromSeq, int maxEvents, ActorRef<Reply> replyTo) implements Command {}
@@ -56,7 +56,18 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   public sealed interface Reply permits Entries, StreamEvents, NotInMemory {}
 
   /** Entries from the asked-for one on (none when the park ended without a new entry). */
-  public record Entries(List<LogEntry> entries) implements Reply {}
+  public record Entries(List<Live> entries) implements Reply {}
+
+  /** An entry in the ring, with one {@link EventBytes} per event, shared by all subscribers. */
+  public record Live(LogEntry entry, List<EventBytes> bytes) {
+    static Live of(LogEntry entry) {
+      List<EventBytes> bytes = new ArrayList<>(entry.size());
+      for (int i = 0; i < entry.size(); i++) {
+        bytes.add(new EventBytes());
+      }
+      return new Live(entry, bytes);
+    }
+  }
 
   public record StreamEvents(List<StoredEvent> events) implements Reply {}
 
@@ -75,7 +86,7 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   private final String logId;
   private final LogEntity.Settings settings;
   private final ClusterSharding sharding;
-  private final ArrayDeque<LogEntry> ring = new ArrayDeque<>();
+  private final ArrayDeque<Live> ring = new ArrayDeque<>();
   private final List<Parked> parked = new ArrayList<>();
   private long ringBytes;
 
@@ -127,21 +138,26 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
     return this;
   }
 
+  /**
+   * Adds a journal write's entries to the ring, then answers the parked subscribers once: each gets
+   * the whole write in one reply, not one reply per entry.
+   */
   private Behavior<Command> onAppended(Appended a) {
-    LogEntry entry = a.entry();
-    if (head < 0 || entry.seq() <= head) {
-      return this; // not registered yet (the registration answer tells the head), or a duplicate
-    }
-    if (entry.seq() != head + 1 || !entry.hasEvents()) {
-      restartAt(entry.seq());
-      return this;
-    }
-    head = entry.seq();
-    ring.addLast(entry);
-    ringBytes += entry.weight();
-    while (ring.size() > settings.tailEntries() || ringBytes > settings.tailBytes()) {
-      ringBytes -= ring.removeFirst().weight();
-      coveredSince = System.nanoTime();
+    for (LogEntry entry : a.entries()) {
+      if (head < 0 || entry.seq() <= head) {
+        continue; // not registered yet (the registration answer tells the head), or a duplicate
+      }
+      if (entry.seq() != head + 1 || !entry.hasEvents()) {
+        restartAt(entry.seq());
+        continue;
+      }
+      head = entry.seq();
+      ring.addLast(Live.of(entry));
+      ringBytes += entry.weight();
+      while (ring.size() > settings.tailEntries() || ringBytes > settings.tailBytes()) {
+        ringBytes -= ring.removeFirst().entry().weight();
+        coveredSince = System.nanoTime();
+      }
     }
     answerParked();
     return this;
@@ -177,16 +193,16 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
       if (f.fromSeq() > head) {
         return false;
       }
-      if (ring.isEmpty() || ring.peekFirst().seq() > f.fromSeq()) {
+      if (ring.isEmpty() || ring.peekFirst().entry().seq() > f.fromSeq()) {
         f.replyTo().tell(new NotInMemory());
         return true;
       }
-      List<LogEntry> out = new ArrayList<>();
+      List<Live> out = new ArrayList<>();
       int events = 0;
-      for (LogEntry e : ring) {
-        if (e.seq() >= f.fromSeq()) {
-          out.add(e);
-          events += e.size();
+      for (Live l : ring) {
+        if (l.entry().seq() >= f.fromSeq()) {
+          out.add(l);
+          events += l.entry().size();
           if (events >= f.maxEvents()) {
             break;
           }
@@ -202,7 +218,8 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
     }
     List<StoredEvent> out = new ArrayList<>();
     long next = f.afterVersion() + 1;
-    for (LogEntry e : ring) {
+    for (Live l : ring) {
+      LogEntry e = l.entry();
       if (!e.stream().equals(f.stream()) || e.to() < next) {
         continue;
       }
