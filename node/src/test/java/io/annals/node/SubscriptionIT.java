@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -201,6 +202,45 @@ class SubscriptionIT extends OneNodeIT {
       got.addAll(slow.events(50_000 - got.size(), Duration.ofMinutes(3)));
       assertPerStreamOrder(got, 10, 5000);
       assertEquals(50_000, new HashSet<>(ids(got)).size(), "every event, once");
+    }
+  }
+
+  @Test
+  void threeHundredAllSubscribersConnectingAtOnceFailNoAppendAndEachGetEveryEvent()
+      throws Exception {
+    String category = unique("burst");
+    String allBefore = http.endOfLog("/all");
+    List<SseClient> clients = new ArrayList<>();
+    ExecutorService connect = Executors.newFixedThreadPool(50);
+    try {
+      // their catch-up reads (four partitions each) queue in the node's query limit; appends
+      // made meanwhile still succeed
+      List<Future<SseClient>> opening = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        opening.add(
+            connect.submit(() -> new SseClient(baseUrl() + "/all/subscribe?after=" + allBefore)));
+      }
+      AtomicInteger counter = new AtomicInteger();
+      appendRoundRobin(category, 3, 60, counter); // asserts every append is a 201
+      for (Future<SseClient> f : opening) {
+        clients.add(f.get());
+      }
+      appendRoundRobin(category, 3, 60, counter);
+      Set<String> expected = new HashSet<>(categoryIds(category));
+      assertEquals(120, expected.size());
+      for (SseClient c : clients) {
+        Set<String> got = new HashSet<>();
+        while (got.size() < expected.size()) {
+          SseClient.Message m = c.events(1, WAIT).get(0);
+          if (json(m).path("stream").asText().startsWith(category + "-")) {
+            got.add(json(m).path("id").asText());
+          }
+        }
+        assertEquals(expected, got);
+      }
+    } finally {
+      connect.shutdownNow();
+      clients.forEach(SseClient::close);
     }
   }
 

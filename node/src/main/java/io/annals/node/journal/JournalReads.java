@@ -22,7 +22,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * also probes the next partition each time; for the many short ranges a log read resolves, that was
  * most of the read path's cost. Meant for ranges the caller knows are written (a stream's
  * acknowledged versions, a log's indexed entries). Rows come back in sequence-number order, each
- * sequence number once.
+ * sequence number once. At most {@code annals.read.max-queries} of these queries are in flight at
+ * once ({@link QueryLimit}).
  */
 public final class JournalReads {
   private static final String PLUGIN = "pekko.persistence.cassandra";
@@ -37,6 +38,7 @@ public final class JournalReads {
   private final String profile;
   private final long partitionSize;
   private final AtomicReference<CompletableFuture<Prepared>> prepared = new AtomicReference<>();
+  private final QueryLimit limit;
 
   private record Prepared(CqlSession session, PreparedStatement select) {}
 
@@ -54,6 +56,7 @@ public final class JournalReads {
             + " AND sequence_nr <= ?";
     this.profile = plugin.getString("query.read-profile");
     this.partitionSize = journal.getLong("target-partition-size");
+    this.limit = new QueryLimit(system.settings().config().getInt("annals.read.max-queries"));
   }
 
   /** The rows {@code from..to} (inclusive) of {@code persistenceId} that exist. */
@@ -79,8 +82,8 @@ public final class JournalReads {
             .bind(persistenceId, partition, from, to)
             .setExecutionProfileName(profile)
             .setPageSize(PAGE_ROWS);
-    return p.session()
-        .executeAsync(bound)
+    return limit
+        .run(() -> p.session().executeAsync(bound))
         .thenCompose(page -> collect(page, rows))
         .thenCompose(
             done -> {
@@ -107,7 +110,7 @@ public final class JournalReads {
       }
     }
     return page.hasMorePages()
-        ? page.fetchNextPage().thenCompose(next -> collect(next, rows))
+        ? limit.run(page::fetchNextPage).thenCompose(next -> collect(next, rows))
         : CompletableFuture.completedFuture(rows);
   }
 

@@ -2,7 +2,6 @@ package io.annals.node.log;
 
 import io.annals.node.CborSerializable;
 import io.annals.node.stream.StoredEvent;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -86,7 +85,7 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   private final String logId;
   private final LogEntity.Settings settings;
   private final ClusterSharding sharding;
-  private final ArrayDeque<Live> ring = new ArrayDeque<>();
+  private final TailRing ring = new TailRing();
   private final List<Parked> parked = new ArrayList<>();
   private long ringBytes;
 
@@ -193,19 +192,18 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
       if (f.fromSeq() > head) {
         return false;
       }
-      if (ring.isEmpty() || ring.peekFirst().entry().seq() > f.fromSeq()) {
+      if (ring.isEmpty() || ring.firstSeq() > f.fromSeq()) {
         f.replyTo().tell(new NotInMemory());
         return true;
       }
       List<Live> out = new ArrayList<>();
       int events = 0;
-      for (Live l : ring) {
-        if (l.entry().seq() >= f.fromSeq()) {
-          out.add(l);
-          events += l.entry().size();
-          if (events >= f.maxEvents()) {
-            break;
-          }
+      for (int i = (int) (f.fromSeq() - ring.firstSeq()); i < ring.size(); i++) {
+        Live l = ring.get(i);
+        out.add(l);
+        events += l.entry().size();
+        if (events >= f.maxEvents()) {
+          break;
         }
       }
       f.replyTo().tell(new Entries(out));
@@ -218,8 +216,8 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
     }
     List<StoredEvent> out = new ArrayList<>();
     long next = f.afterVersion() + 1;
-    for (Live l : ring) {
-      LogEntry e = l.entry();
+    for (int i = 0; i < ring.size(); i++) {
+      LogEntry e = ring.get(i).entry();
       if (!e.stream().equals(f.stream()) || e.to() < next) {
         continue;
       }

@@ -1,0 +1,67 @@
+package io.annals.node.journal;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * At most {@code max} queries in flight; the others wait their turn in arrival order. The Cassandra
+ * driver refuses a request outright ("no connection was available") once a connection carries
+ * {@code max-requests-per-connection} of them, and the journal's writes share that connection: a
+ * few hundred subscribers starting at once (four partition reads each for {@code /all}) would
+ * otherwise fail appends with 503s and their own responses.
+ */
+final class QueryLimit {
+  private final int max;
+  private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+  private int running;
+
+  QueryLimit(int max) {
+    this.max = max;
+  }
+
+  /** Runs {@code query} when a slot is free; the slot is held until its result completes. */
+  <T> CompletionStage<T> run(Supplier<CompletionStage<T>> query) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Runnable start =
+        () ->
+            query
+                .get()
+                .whenComplete(
+                    (value, failure) -> {
+                      release();
+                      if (failure != null) {
+                        result.completeExceptionally(failure);
+                      } else {
+                        result.complete(value);
+                      }
+                    });
+    boolean now;
+    synchronized (this) {
+      now = running < max;
+      if (now) {
+        running++;
+      } else {
+        waiting.addLast(start);
+      }
+    }
+    if (now) {
+      start.run();
+    }
+    return result;
+  }
+
+  private void release() {
+    Runnable next;
+    synchronized (this) {
+      next = waiting.pollFirst();
+      if (next == null) {
+        running--;
+      }
+    }
+    if (next != null) {
+      next.run(); // the freed slot passes straight to the oldest waiting query
+    }
+  }
+}
