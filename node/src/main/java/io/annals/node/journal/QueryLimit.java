@@ -6,11 +6,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * At most {@code max} queries in flight; the others wait their turn in arrival order. The Cassandra
- * driver refuses a request outright ("no connection was available") once a connection carries
- * {@code max-requests-per-connection} of them, and the journal's writes share that connection: a
- * few hundred subscribers starting at once (four partition reads each for {@code /all}) would
- * otherwise fail appends with 503s and their own responses.
+ * At most {@code max} queries in flight; the others wait, and each freed slot goes to the oldest.
+ * The Cassandra driver refuses a request outright ("no connection was available") once a connection
+ * carries {@code max-requests-per-connection} of them, and the journal's writes share that
+ * connection: a few hundred subscribers starting at once (four partition reads each for {@code
+ * /all}) would otherwise fail appends with 503s and their own responses.
  */
 final class QueryLimit {
   private final int max;
@@ -25,18 +25,25 @@ final class QueryLimit {
   <T> CompletionStage<T> run(Supplier<CompletionStage<T>> query) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Runnable start =
-        () ->
-            query
-                .get()
-                .whenComplete(
-                    (value, failure) -> {
-                      release();
-                      if (failure != null) {
-                        result.completeExceptionally(failure);
-                      } else {
-                        result.complete(value);
-                      }
-                    });
+        () -> {
+          CompletionStage<T> running;
+          try {
+            running = query.get();
+          } catch (RuntimeException e) { // e.g. the session is closed: fail, but free the slot
+            release();
+            result.completeExceptionally(e);
+            return;
+          }
+          running.whenComplete(
+              (value, failure) -> {
+                release();
+                if (failure != null) {
+                  result.completeExceptionally(failure);
+                } else {
+                  result.complete(value);
+                }
+              });
+        };
     boolean now;
     synchronized (this) {
       now = running < max;
@@ -61,7 +68,9 @@ final class QueryLimit {
       }
     }
     if (next != null) {
-      next.run(); // the freed slot passes straight to the oldest waiting query
+      // the freed slot passes to the oldest waiting query, started on another thread: queries
+      // that complete at once (a closed session) would otherwise release recursively
+      CompletableFuture.runAsync(next);
     }
   }
 }
