@@ -60,8 +60,8 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   /** An entry in the ring, with one {@link EventBytes} per event, shared by all subscribers. */
   public record Live(LogEntry entry, List<EventBytes> bytes) {
     static Live of(LogEntry entry) {
-      List<EventBytes> bytes = new ArrayList<>(entry.size());
-      for (int i = 0; i < entry.size(); i++) {
+      List<EventBytes> bytes = new ArrayList<>(entry.events().size());
+      for (int i = 0; i < entry.events().size(); i++) {
         bytes.add(new EventBytes());
       }
       return new Live(entry, bytes);
