@@ -26,15 +26,15 @@ final class QueryLimit {
     CompletableFuture<T> result = new CompletableFuture<>();
     Runnable start =
         () -> {
-          CompletionStage<T> running;
+          CompletionStage<T> answer;
           try {
-            running = query.get();
+            answer = query.get();
           } catch (RuntimeException e) { // e.g. the session is closed: fail, but free the slot
             release();
             result.completeExceptionally(e);
             return;
           }
-          running.whenComplete(
+          answer.whenComplete(
               (value, failure) -> {
                 release();
                 if (failure != null) {
