@@ -55,6 +55,16 @@ final class Wrk {
         local streams = %d
         local keyed = %s
         local n = 0
+        -- wrk's Lua random is unseeded: without this every thread, and every run, would walk
+        -- the same sequence of streams
+        local threads = 0
+        setup = function(thread)
+          threads = threads + 1
+          thread:set("id", threads)
+        end
+        init = function(args)
+          math.randomseed(os.time() * 100 + id)
+        end
         request = function()
           n = n + 1
           local path = "/streams/%s"
