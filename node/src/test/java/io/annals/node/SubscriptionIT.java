@@ -38,7 +38,8 @@ class SubscriptionIT extends OneNodeIT {
 
   @Override
   protected String nodeOverrides() {
-    return "annals.subscriptions.heartbeat = 1s";
+    // chunks of 40 events: appends of 100 events make index entries larger than a chunk
+    return "annals.subscriptions.heartbeat = 1s\nannals.subscriptions.chunk-events = 40";
   }
 
   @Test
@@ -140,6 +141,58 @@ class SubscriptionIT extends OneNodeIT {
           }
         }
         assertEquals(expected, rest, "resuming /all delivers exactly what followed");
+      }
+    }
+  }
+
+  @Test
+  void catchUpThroughEntriesLargerThanAChunkDeliversEachEventOnceAndResumesInsideAnEntry()
+      throws Exception {
+    String category = unique("wide");
+    String allBefore = http.endOfLog("/all");
+    // streams 0 and 1 get appends of 100 events (index entries of 100, a chunk is 40), stream 2
+    // single events between them
+    for (int round = 0; round < 3; round++) {
+      for (int s = 0; s < 2; s++) {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 100; i++) {
+          body.append(i > 0 ? "," : "").append(event("Wide", "{\"round\":" + round + "}"));
+        }
+        assertEquals(
+            201, http.post("/streams/" + category + "-" + s, body.append(']').toString()).status());
+      }
+      assertEquals(201, http.post("/streams/" + category + "-2", event("Narrow", "{}")).status());
+    }
+    List<String> logOrder = categoryIds(category);
+    assertEquals(603, logOrder.size());
+
+    try (SseClient cat = new SseClient(baseUrl() + "/categories/" + category + "/subscribe");
+        SseClient all = new SseClient(baseUrl() + "/all/subscribe?after=" + allBefore)) {
+      List<SseClient.Message> catEvents = cat.events(603, WAIT);
+      assertEquals(logOrder, ids(catEvents), "every event once, in the category log's order");
+      assertNoMoreEvents(cat, Duration.ofSeconds(1));
+      List<SseClient.Message> allEvents = new ArrayList<>();
+      while (allEvents.size() < 603) {
+        SseClient.Message m = all.events(1, WAIT).get(0);
+        if (json(m).path("stream").asText().startsWith(category + "-")) {
+          allEvents.add(m);
+        }
+      }
+      assertEquals(
+          byStream(catEvents), byStream(allEvents), "/all: the same events, each stream in order");
+
+      // resume at the start, the end and inside an entry, in the chunk and the entry ahead
+      for (int k : new int[] {0, 39, 40, 99, 100, 150, 301, 601}) {
+        try (SseClient again =
+            new SseClient(
+                baseUrl() + "/categories/" + category + "/subscribe",
+                catEvents.get(k).id(),
+                100_000)) {
+          assertEquals(
+              ids(catEvents.subList(k + 1, 603)),
+              ids(again.events(602 - k, WAIT)),
+              "resumed after message " + k);
+        }
       }
     }
   }
@@ -330,6 +383,17 @@ class SubscriptionIT extends OneNodeIT {
     }
     assertEquals(streams, last.size());
     last.forEach((s, v) -> assertEquals(perStream, v, s));
+  }
+
+  /** Each stream's event ids in the order the messages gave them. */
+  private static Map<String, List<String>> byStream(List<SseClient.Message> messages) {
+    Map<String, List<String>> out = new HashMap<>();
+    for (SseClient.Message m : messages) {
+      JsonNode e = json(m);
+      out.computeIfAbsent(e.path("stream").asText(), s -> new ArrayList<>())
+          .add(e.path("id").asText());
+    }
+    return out;
   }
 
   private static void assertNoMoreEvents(SseClient c, Duration quiet) throws InterruptedException {

@@ -35,7 +35,33 @@ public final class LogReader {
    * per stream range in it.
    */
   public CompletionStage<List<LogEvent>> events(String logId, Cursor from, int max) {
-    return collect(logId, from, max, Math.min(max, FIRST_ENTRIES), new ArrayList<>());
+    return collect(logId, from, max, Math.min(max, FIRST_ENTRIES), false, new ArrayList<>())
+        .thenApply(Read::events);
+  }
+
+  /**
+   * What a catch-up read found: its events, ending at an entry's end (so the next read starts at an
+   * entry and never reads a stream range twice), and the average events per index entry seen, which
+   * sizes the next read's index query.
+   */
+  public record Read(List<LogEvent> events, long perEntry) {
+    /**
+     * Index entries to ask for to find {@code wanted} events, when entries hold {@code perEntry}.
+     */
+    static int entriesFor(int wanted, long perEntry) {
+      return (int) Math.min(MAX_ENTRIES, (wanted + perEntry - 1) / Math.max(1, perEntry) + 1);
+    }
+  }
+
+  /**
+   * At least {@code min} events of {@code logId} after {@code from} (fewer only where the log
+   * ends), in log order, ending where an index entry ends: the rest of the last entry is read too,
+   * at most one entry's events more than asked for. {@code perEntry} is the previous read's
+   * estimate (0 when there is none).
+   */
+  public CompletionStage<Read> ahead(String logId, Cursor from, int min, long perEntry) {
+    int entries = perEntry <= 0 ? FIRST_ENTRIES : Read.entriesFor(min, perEntry);
+    return collect(logId, from, min, entries, true, new ArrayList<>());
   }
 
   /** The part of an entry a read wants: versions {@code from..to} of it. */
@@ -44,9 +70,10 @@ public final class LogReader {
   /**
    * Reads {@code entries} index entries after {@code from}, then the stream ranges they name; reads
    * more entries (as many as the entries seen so far suggest) until {@code max} events are found.
+   * With {@code whole}, each entry taken is taken to its end.
    */
-  private CompletionStage<List<LogEvent>> collect(
-      String logId, Cursor from, int max, int entries, List<LogEvent> got) {
+  private CompletionStage<Read> collect(
+      String logId, Cursor from, int max, int entries, boolean whole, List<LogEvent> got) {
     int wanted = max - got.size();
     String pid = LogJournal.persistenceId(logId).id();
     return journal
@@ -65,7 +92,7 @@ public final class LogReader {
                 long seq = row.seqNr();
                 int skip = seq == from.seq() ? from.done() : 0;
                 long first = i.from() + skip;
-                long last = Math.min(i.to(), first + (wanted - taken) - 1);
+                long last = whole ? i.to() : Math.min(i.to(), first + (wanted - taken) - 1);
                 if (first <= last) {
                   slices.add(new Slice(seq, i, first, last));
                   taken += (int) (last - first + 1);
@@ -76,16 +103,15 @@ public final class LogReader {
               }
               Cursor after = next;
               boolean more = rows.size() == entries && taken < wanted;
-              long perEntry = Math.max(1, covered / Math.max(1, rows.size()));
-              int nextEntries =
-                  (int) Math.min(MAX_ENTRIES, (wanted - taken + perEntry - 1) / perEntry + 1);
+              long perEntry = rows.isEmpty() ? 0 : Math.max(1, covered / rows.size());
+              int nextEntries = Read.entriesFor(wanted - taken, perEntry);
               return resolve(logId, slices)
                   .thenCompose(
                       events -> {
                         got.addAll(events);
                         return more
-                            ? collect(logId, after, max, nextEntries, got)
-                            : CompletableFuture.completedFuture(got);
+                            ? collect(logId, after, max, nextEntries, whole, got)
+                            : CompletableFuture.completedFuture(new Read(got, perEntry));
                       });
             });
   }

@@ -82,7 +82,7 @@ public final class LogSource {
   }
 
   private Source<List<LogEvent>, NotUsed> log(String logId, Cursor from, int liveMax) {
-    return Source.unfoldAsync(new LogStep(from, false, null), s -> step(logId, s, liveMax))
+    return Source.unfoldAsync(LogStep.catchingUp(from, null), s -> step(logId, s, liveMax))
         .filter(events -> !events.isEmpty());
   }
 
@@ -92,25 +92,68 @@ public final class LogSource {
         .filter(events -> !events.isEmpty());
   }
 
-  private record LogStep(Cursor cursor, boolean live, ActorRef<LogTail.Command> tail) {
+  /**
+   * A log subscription's state: its place (after the last event it emitted), whether it is live,
+   * its tail once found, and, while catching up, the events it read ahead (the rest of the last
+   * index entry it read, so no stream range is read twice) and the events per entry it saw.
+   */
+  private record LogStep(
+      Cursor cursor,
+      boolean live,
+      ActorRef<LogTail.Command> tail,
+      List<LogEvent> ahead,
+      long perEntry) {
+    static LogStep catchingUp(Cursor cursor, ActorRef<LogTail.Command> tail) {
+      return new LogStep(cursor, false, tail, List.of(), 0);
+    }
+
     LogStep advancedBy(List<LogEvent> events) {
       return events.isEmpty()
           ? this
-          : new LogStep(events.get(events.size() - 1).after(), live, tail);
+          : new LogStep(events.get(events.size() - 1).after(), live, tail, ahead, perEntry);
     }
+
+    /**
+     * Emits the first {@code chunk} of {@code events}, keeping the rest ahead for the next step.
+     */
+    Pair<LogStep, List<LogEvent>> emit(List<LogEvent> events, int chunk, long perEntry) {
+      if (events.isEmpty()) {
+        return Pair.create(new LogStep(cursor, true, tail, List.of(), 0), events);
+      }
+      int n = Math.min(chunk, events.size());
+      List<LogEvent> out = events.subList(0, n);
+      List<LogEvent> rest = List.copyOf(events.subList(n, events.size()));
+      return Pair.create(
+          new LogStep(out.get(n - 1).after(), false, tail, rest, perEntry), List.copyOf(out));
+    }
+  }
+
+  /**
+   * Catching up: emits a chunk from the events read ahead, reading more (whole index entries) first
+   * when they are fewer than a chunk. Nothing left to read means the subscriber is live.
+   */
+  private CompletionStage<Optional<Pair<LogStep, List<LogEvent>>>> catchUp(
+      String logId, LogStep s) {
+    List<LogEvent> ahead = s.ahead();
+    if (ahead.size() >= chunk) {
+      return CompletableFuture.completedFuture(Optional.of(s.emit(ahead, chunk, s.perEntry())));
+    }
+    Cursor from = ahead.isEmpty() ? s.cursor() : ahead.get(ahead.size() - 1).after();
+    return reader
+        .ahead(logId, from, chunk - ahead.size(), s.perEntry())
+        .thenApply(
+            read -> {
+              List<LogEvent> events = new ArrayList<>(ahead.size() + read.events().size());
+              events.addAll(ahead);
+              events.addAll(read.events());
+              return Optional.of(s.emit(events, chunk, read.perEntry()));
+            });
   }
 
   private CompletionStage<Optional<Pair<LogStep, List<LogEvent>>>> step(
       String logId, LogStep s, int liveMax) {
     if (!s.live()) {
-      return reader
-          .events(logId, s.cursor(), chunk)
-          .thenApply(
-              events ->
-                  Optional.of(
-                      events.isEmpty()
-                          ? Pair.create(new LogStep(s.cursor(), true, s.tail()), events)
-                          : Pair.create(s.advancedBy(events), events)));
+      return catchUp(logId, s);
     }
     return tail(logId, s.tail())
         .thenCompose(
@@ -125,16 +168,16 @@ public final class LogSource {
                           if (reply instanceof LogTail.Entries e) {
                             List<LogEvent> events =
                                 LogEvent.after(e.entries(), s.cursor(), liveMax);
-                            LogStep at = new LogStep(s.cursor(), true, tail);
+                            LogStep at = new LogStep(s.cursor(), true, tail, List.of(), 0);
                             return Optional.of(Pair.create(at.advancedBy(events), events));
                           }
                           return Optional.of(
                               Pair.create(
-                                  new LogStep(s.cursor(), false, tail), List.<LogEvent>of()));
+                                  LogStep.catchingUp(s.cursor(), tail), List.<LogEvent>of()));
                         }))
         .exceptionally(
             failure -> // the tail stopped or is busy: read the journal, find the tail again
-            Optional.of(Pair.create(new LogStep(s.cursor(), false, null), List.of())));
+            Optional.of(Pair.create(LogStep.catchingUp(s.cursor(), null), List.of())));
   }
 
   private record StreamStep(long after, long readStarted, ActorRef<LogTail.Command> tail) {}
