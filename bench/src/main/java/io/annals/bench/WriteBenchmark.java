@@ -194,17 +194,21 @@ public final class WriteBenchmark {
    * touch is reported on its own: each append starts a stream entity, which recovers from the
    * journal (snapshot, highest version, events: four reads) before it writes.
    */
-  private void firstTouch(String base) throws Exception {
+  /** Appends one event to each of {@code prefix}-1..{@code streams}, 256 in flight. */
+  static Result touchStreams(String base, String prefix, int streams) throws Exception {
     HttpAppends http = new HttpAppends(base);
     String one = HttpAppends.events(1, null);
+    return Load.run(
+        256,
+        Duration.ZERO,
+        Duration.ofHours(1),
+        i -> i < streams ? http.append(prefix + "-" + (i + 1), one, 1) : null);
+  }
+
+  private void firstTouch(String base) throws Exception {
     int streams = 10_000;
     long start = System.nanoTime();
-    Result r =
-        Load.run(
-            256,
-            Duration.ZERO,
-            Duration.ofHours(1),
-            i -> i < streams ? http.append("many-" + (i + 1), one, 1) : null);
+    Result r = touchStreams(base, "many", streams);
     double seconds = (System.nanoTime() - start) / 1e9;
     report.figure(
         "10,000 streams touched for the first time (entity start and recovery), 1 event/request,"
