@@ -1,6 +1,7 @@
 package io.annals.node;
 
 import com.typesafe.config.Config;
+import io.annals.node.log.IndexSweep;
 import io.annals.node.log.LogEntity;
 import io.annals.node.stream.StreamEntity;
 import java.time.Duration;
@@ -20,13 +21,19 @@ public record AnnalsSettings(
     Duration defaultWaitFor,
     Duration maxWaitFor,
     LogEntity.Settings log,
+    IndexSweep.Settings sweep,
     Subscriptions subscriptions,
     boolean joinSelf,
     boolean bootstrap) {
 
   /** The {@code annals.subscriptions} block. */
   public record Subscriptions(
-      Duration heartbeat, Duration retry, int chunkEvents, int chunkBytes, Duration askTimeout) {}
+      Duration heartbeat,
+      Duration retry,
+      int chunkEvents,
+      int catchUpEvents,
+      int chunkBytes,
+      Duration askTimeout) {}
 
   public static AnnalsSettings from(Config root) {
     Config c = root.getConfig("annals");
@@ -66,10 +73,18 @@ public record AnnalsSettings(
             l.getBytes("tail.bytes"),
             l.getDuration("tail.park"),
             l.getDuration("tail.idle")),
+        new IndexSweep.Settings(
+            l.getDuration("sweep.start-delay"),
+            l.getInt("sweep.streams-per-second"),
+            l.getInt("sweep.parallelism"),
+            l.getDuration("retry-interval"),
+            l.getDuration("sweep.ask-timeout"),
+            l.getDuration("sweep.retry-after-failure")),
         new Subscriptions(
             sub.getDuration("heartbeat"),
             sub.getDuration("retry"),
             sub.getInt("chunk-events"),
+            sub.getInt("catch-up-events"),
             (int) (long) sub.getBytes("chunk-bytes"),
             sub.getDuration("ask-timeout")),
         c.getBoolean("cluster.join-self"),

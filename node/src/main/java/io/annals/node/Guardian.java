@@ -3,9 +3,12 @@ package io.annals.node;
 import io.annals.node.cluster.Membership;
 import io.annals.node.cluster.WriteFence;
 import io.annals.node.http.HttpServer;
+import io.annals.node.journal.JournalReads;
+import io.annals.node.log.IndexSweep;
 import io.annals.node.log.LogEntity;
 import io.annals.node.log.LogTails;
 import io.annals.node.stream.StreamEntity;
+import io.annals.node.stream.StreamReader;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -14,7 +17,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * Wiring only: starts the write fence, Pekko Management and membership (self-join or Cluster
- * Bootstrap), sharding of the stream and log entities, this node's live tails, and the HTTP API.
+ * Bootstrap), sharding of the stream and log entities, the index sweep singleton, this node's live
+ * tails, and the HTTP API.
  */
 final class Guardian {
   private Guardian() {}
@@ -26,11 +30,14 @@ final class Guardian {
           ctx.spawn(WriteFence.watcher(WriteFence.get(system)), "write-fence");
           Membership.start(system, settings.joinSelf(), settings.bootstrap());
           StreamEntity.init(ClusterSharding.get(system), settings.stream());
+          JournalReads journal = new JournalReads(system);
           if (settings.log().partitions() > 0) {
             LogEntity.init(ClusterSharding.get(system), settings.log());
+            IndexSweep.init(
+                system, new StreamReader(journal), settings.log().partitions(), settings.sweep());
           }
           var tails = ctx.spawn(LogTails.create(settings.log()), "log-tails");
-          HttpServer.start(system, settings, tails)
+          HttpServer.start(system, settings, journal, tails)
               .whenComplete(
                   (binding, failure) -> {
                     if (failure != null) {

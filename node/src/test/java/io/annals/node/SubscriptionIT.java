@@ -38,8 +38,8 @@ class SubscriptionIT extends OneNodeIT {
 
   @Override
   protected String nodeOverrides() {
-    // chunks of 40 events: appends of 100 events make index entries larger than a chunk
-    return "annals.subscriptions.heartbeat = 1s\nannals.subscriptions.chunk-events = 40";
+    // catch-up steps of 40 events: appends of 100 make index entries larger than a step
+    return "annals.subscriptions.heartbeat = 1s\nannals.subscriptions.catch-up-events = 40";
   }
 
   @Test
@@ -150,7 +150,8 @@ class SubscriptionIT extends OneNodeIT {
       throws Exception {
     String category = unique("wide");
     String allBefore = http.endOfLog("/all");
-    // streams 0 and 1 get appends of 100 events (index entries of 100, a chunk is 40), stream 2
+    // streams 0 and 1 get appends of 100 events (index entries of 100, a catch-up step is 40),
+    // stream 2
     // single events between them
     for (int round = 0; round < 3; round++) {
       for (int s = 0; s < 2; s++) {

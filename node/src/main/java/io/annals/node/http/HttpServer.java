@@ -31,9 +31,11 @@ public final class HttpServer extends AllDirectives {
   private HttpServer() {}
 
   public static CompletionStage<ServerBinding> start(
-      ActorSystem<?> system, AnnalsSettings settings, ActorRef<LogTails.Get> tails) {
+      ActorSystem<?> system,
+      AnnalsSettings settings,
+      JournalReads journal,
+      ActorRef<LogTails.Get> tails) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    JournalReads journal = new JournalReads(system);
     StreamReader streams = new StreamReader(journal);
     StreamReads reads = new StreamReads(sharding, streams, settings);
     LogSource logs =
@@ -44,6 +46,7 @@ public final class HttpServer extends AllDirectives {
             tails,
             settings.log().partitions(),
             settings.subscriptions().chunkEvents(),
+            settings.subscriptions().catchUpEvents(),
             settings.subscriptions().askTimeout());
     Route streamRoutes = new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route();
     CloseGrace closeGrace = CloseGrace.register(system, settings.closeGrace());

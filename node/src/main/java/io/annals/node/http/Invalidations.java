@@ -1,5 +1,6 @@
 package io.annals.node.http;
 
+import io.annals.node.cluster.RetryingAsk;
 import io.annals.node.stream.StoredEvent;
 import io.annals.node.stream.StreamEntity;
 import java.time.Duration;

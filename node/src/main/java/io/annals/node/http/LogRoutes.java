@@ -3,6 +3,7 @@ package io.annals.node.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.cluster.RetryingAsk;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEntity;
 import io.annals.node.log.LogEvent;

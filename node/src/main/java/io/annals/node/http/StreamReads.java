@@ -2,6 +2,7 @@ package io.annals.node.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.annals.node.AnnalsSettings;
+import io.annals.node.cluster.RetryingAsk;
 import io.annals.node.stream.StoredEvent;
 import io.annals.node.stream.StreamEntity;
 import io.annals.node.stream.StreamReader;

@@ -10,6 +10,7 @@ import io.annals.api.AppendResult;
 import io.annals.api.ExpectedVersion;
 import io.annals.api.Problem;
 import io.annals.node.AnnalsSettings;
+import io.annals.node.cluster.RetryingAsk;
 import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.NewEvent;
 import io.annals.node.stream.StreamEntity;

@@ -35,12 +35,14 @@ public final class JournalReads {
   private final ActorSystem<?> system;
   private final Serialization serialization;
   private final String select;
+  private final String selectHighest;
   private final String profile;
   private final long partitionSize;
   private final AtomicReference<CompletableFuture<Prepared>> prepared = new AtomicReference<>();
   private final QueryLimit limit;
 
-  private record Prepared(CqlSession session, PreparedStatement select) {}
+  private record Prepared(
+      CqlSession session, PreparedStatement select, PreparedStatement highest) {}
 
   public JournalReads(ActorSystem<?> system) {
     this.system = system;
@@ -54,6 +56,12 @@ public final class JournalReads {
             + journal.getString("table")
             + " WHERE persistence_id = ? AND partition_nr = ? AND sequence_nr >= ?"
             + " AND sequence_nr <= ?";
+    this.selectHighest =
+        "SELECT sequence_nr FROM "
+            + journal.getString("keyspace")
+            + "."
+            + journal.getString("table")
+            + " WHERE persistence_id = ? AND partition_nr = ? ORDER BY sequence_nr DESC LIMIT 1";
     this.profile = plugin.getString("query.read-profile");
     this.partitionSize = journal.getLong("target-partition-size");
     this.limit = new QueryLimit(system.settings().config().getInt("annals.read.max-queries"));
@@ -91,6 +99,29 @@ public final class JournalReads {
               return next <= to && partition <= partitionOf(to)
                   ? readFrom(p, partition + 1, persistenceId, next, to, rows)
                   : CompletableFuture.completedFuture(rows);
+            });
+  }
+
+  /**
+   * The highest sequence number {@code persistenceId} has in the journal, 0 when it has none: the
+   * newest row of each journal partition from the first on, until a partition is empty (the plugin
+   * never leaves one empty between two written ones).
+   */
+  public CompletionStage<Long> highestSequenceNr(String persistenceId) {
+    return statement().thenCompose(p -> highestFrom(p, 0, persistenceId, 0));
+  }
+
+  private CompletionStage<Long> highestFrom(
+      Prepared p, long partition, String persistenceId, long found) {
+    var bound = p.highest().bind(persistenceId, partition).setExecutionProfileName(profile);
+    return limit
+        .run(() -> p.session().executeAsync(bound))
+        .thenCompose(
+            rs -> {
+              var row = rs.one();
+              return row == null
+                  ? CompletableFuture.completedFuture(found)
+                  : highestFrom(p, partition + 1, persistenceId, row.getLong(0));
             });
   }
 
@@ -134,7 +165,12 @@ public final class JournalReads {
         .sessionFor(PLUGIN)
         .underlying()
         .thenCompose(
-            session -> session.prepareAsync(select).thenApply(s -> new Prepared(session, s)))
+            session ->
+                session
+                    .prepareAsync(select)
+                    .thenCombine(
+                        session.prepareAsync(selectHighest),
+                        (s, highest) -> new Prepared(session, s, highest)))
         .whenComplete(
             (p, failure) -> {
               if (failure != null) {

@@ -4,14 +4,16 @@ import io.annals.node.journal.JournalReads;
 import io.annals.node.stream.StoredEvent;
 import io.annals.node.stream.StreamReader;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Reads a log from Cassandra: its entries from the log's journal partition, by sequence number, and
- * each entry's events from its stream's journal (up to {@value #PARALLEL_STREAM_READS} ranges at
- * once).
+ * the entries' events from their streams' journals (one read per stream and run of consecutive
+ * versions, up to {@value #PARALLEL_STREAM_READS} at once).
  */
 public final class LogReader {
   private static final int PARALLEL_STREAM_READS = 16;
@@ -116,54 +118,100 @@ public final class LogReader {
             });
   }
 
-  /** The events of {@code slices}, in their order, read {@value #PARALLEL_STREAM_READS} at once. */
-  private CompletionStage<List<LogEvent>> resolve(String logId, List<Slice> slices) {
-    return resolve(logId, slices, 0, new ArrayList<>());
+  /**
+   * The stream read serving one or more slices of {@code stream} whose versions follow each other:
+   * versions {@code from..to}, filled in when the read completes.
+   */
+  private static final class Range {
+    final String stream;
+    final long from;
+    long to;
+    List<StoredEvent> events;
+
+    Range(String stream, long from, long to) {
+      this.stream = stream;
+      this.from = from;
+      this.to = to;
+    }
   }
 
-  private CompletionStage<List<LogEvent>> resolve(
-      String logId, List<Slice> slices, int start, List<LogEvent> got) {
-    if (start >= slices.size()) {
-      return CompletableFuture.completedFuture(got);
+  /**
+   * The events of {@code slices}, in their order. Slices of one stream whose versions follow each
+   * other (a stream's entries in a log always do) share one read, so a chunk of a log that holds a
+   * busy stream many times reads it once; the reads go {@value #PARALLEL_STREAM_READS} at once.
+   */
+  private CompletionStage<List<LogEvent>> resolve(String logId, List<Slice> slices) {
+    Map<String, Range> last = new HashMap<>();
+    List<Range> ranges = new ArrayList<>();
+    List<Range> rangeOf = new ArrayList<>(slices.size());
+    for (Slice slice : slices) {
+      String stream = slice.entry().stream();
+      Range r = last.get(stream);
+      if (r == null || r.to + 1 != slice.from()) {
+        r = new Range(stream, slice.from(), slice.to());
+        last.put(stream, r);
+        ranges.add(r);
+      }
+      r.to = slice.to();
+      rangeOf.add(r);
     }
-    List<CompletableFuture<List<LogEvent>>> wave = new ArrayList<>();
-    for (Slice slice :
-        slices.subList(start, Math.min(slices.size(), start + PARALLEL_STREAM_READS))) {
-      wave.add(
-          streams
-              .read(slice.entry().stream(), slice.from(), slice.to())
-              .thenApply(events -> toLogEvents(logId, slice, events))
-              .toCompletableFuture());
-    }
-    return CompletableFuture.allOf(wave.toArray(CompletableFuture[]::new))
-        .thenCompose(
+    return read(logId, ranges, 0)
+        .thenApply(
             done -> {
-              wave.forEach(events -> got.addAll(events.join()));
-              return resolve(logId, slices, start + wave.size(), got);
+              List<LogEvent> out = new ArrayList<>();
+              for (int k = 0; k < slices.size(); k++) {
+                Slice slice = slices.get(k);
+                Range r = rangeOf.get(k);
+                out.addAll(
+                    toLogEvents(
+                        slice,
+                        r.events.subList(
+                            (int) (slice.from() - r.from), (int) (slice.to() - r.from + 1))));
+              }
+              return out;
             });
   }
 
-  private static List<LogEvent> toLogEvents(String logId, Slice slice, List<StoredEvent> events) {
-    LogJournal.Indexed i = slice.entry();
-    if (events.size() != slice.to() - slice.from() + 1) {
+  private CompletionStage<Void> read(String logId, List<Range> ranges, int start) {
+    if (start >= ranges.size()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<Range> wave =
+        ranges.subList(start, Math.min(ranges.size(), start + PARALLEL_STREAM_READS));
+    CompletableFuture<?>[] reads = new CompletableFuture<?>[wave.size()];
+    for (int k = 0; k < wave.size(); k++) {
+      Range r = wave.get(k);
+      reads[k] =
+          streams
+              .read(r.stream, r.from, r.to)
+              .thenAccept(events -> r.events = checked(logId, r, events))
+              .toCompletableFuture();
+    }
+    return CompletableFuture.allOf(reads)
+        .thenCompose(done -> read(logId, ranges, start + wave.size()));
+  }
+
+  /** {@code events}, if they are all of {@code r}'s versions (the log names only written ones). */
+  private static List<StoredEvent> checked(String logId, Range r, List<StoredEvent> events) {
+    if (events.size() != r.to - r.from + 1) {
       throw new IllegalStateException(
           "log "
               + logId
-              + " entry "
-              + slice.seq()
               + " names "
-              + i.stream()
+              + r.stream
               + " "
-              + i.from()
+              + r.from
               + ".."
-              + i.to()
+              + r.to
               + " but its journal has "
               + events.size()
-              + " of "
-              + slice.from()
-              + ".."
-              + slice.to());
+              + " events of that range");
     }
+    return events;
+  }
+
+  private static List<LogEvent> toLogEvents(Slice slice, List<StoredEvent> events) {
+    LogJournal.Indexed i = slice.entry();
     int size = (int) (i.to() - i.from() + 1);
     List<LogEvent> out = new ArrayList<>(events.size());
     for (var e : events) {

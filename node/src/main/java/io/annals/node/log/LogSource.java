@@ -28,6 +28,7 @@ public final class LogSource {
   private final ActorRef<LogTails.Get> tails;
   private final int partitions;
   private final int chunk;
+  private final int catchUpEvents;
   private final Duration askTimeout;
 
   public LogSource(
@@ -37,6 +38,7 @@ public final class LogSource {
       ActorRef<LogTails.Get> tails,
       int partitions,
       int chunk,
+      int catchUpEvents,
       Duration askTimeout) {
     this.system = system;
     this.reader = reader;
@@ -44,6 +46,7 @@ public final class LogSource {
     this.tails = tails;
     this.partitions = partitions;
     this.chunk = chunk;
+    this.catchUpEvents = catchUpEvents;
     this.askTimeout = askTimeout;
   }
 
@@ -52,7 +55,8 @@ public final class LogSource {
    * it. The partitions are merged as their events come. The merge holds one step of every
    * partition: a live step takes its share of {@code chunk-events} from the tail (a stalled
    * subscriber then holds about one chunk of references to the tails' events); a catch-up step
-   * reads a whole chunk from Cassandra, as fewer, longer reads are what makes catch-up fast.
+   * hands on {@code catch-up-events} read from Cassandra, as fewer, longer reads are what makes
+   * catch-up fast.
    */
   public Source<List<Pair<Position.All, LogEvent>>, NotUsed> all(Position.All from) {
     int share = Math.max(1, chunk / partitions);
@@ -76,7 +80,10 @@ public final class LogSource {
             position -> Optional.empty());
   }
 
-  /** One log after {@code from}, in chunks of at most {@code chunk-events}. */
+  /**
+   * One log after {@code from}: in steps of {@code catch-up-events} while catching up, of at most
+   * {@code chunk-events} when live.
+   */
   public Source<List<LogEvent>, NotUsed> log(String logId, Cursor from) {
     return log(logId, from, chunk);
   }
@@ -129,24 +136,25 @@ public final class LogSource {
   }
 
   /**
-   * Catching up: emits a chunk from the events read ahead, reading more (whole index entries) first
-   * when they are fewer than a chunk. Nothing left to read means the subscriber is live.
+   * Catching up: emits {@code catch-up-events} from the events read ahead, reading more (whole
+   * index entries) first when they are fewer. Nothing left to read means the subscriber is live.
    */
   private CompletionStage<Optional<Pair<LogStep, List<LogEvent>>>> catchUp(
       String logId, LogStep s) {
     List<LogEvent> ahead = s.ahead();
-    if (ahead.size() >= chunk) {
-      return CompletableFuture.completedFuture(Optional.of(s.emit(ahead, chunk, s.perEntry())));
+    if (ahead.size() >= catchUpEvents) {
+      return CompletableFuture.completedFuture(
+          Optional.of(s.emit(ahead, catchUpEvents, s.perEntry())));
     }
     Cursor from = ahead.isEmpty() ? s.cursor() : ahead.get(ahead.size() - 1).after();
     return reader
-        .ahead(logId, from, chunk - ahead.size(), s.perEntry())
+        .ahead(logId, from, catchUpEvents - ahead.size(), s.perEntry())
         .thenApply(
             read -> {
               List<LogEvent> events = new ArrayList<>(ahead.size() + read.events().size());
               events.addAll(ahead);
               events.addAll(read.events());
-              return Optional.of(s.emit(events, chunk, read.perEntry()));
+              return Optional.of(s.emit(events, catchUpEvents, read.perEntry()));
             });
   }
 
@@ -187,7 +195,7 @@ public final class LogSource {
     if (s.readStarted() < 0) {
       long started = System.nanoTime();
       return streams
-          .read(stream, s.after() + 1, s.after() + chunk)
+          .read(stream, s.after() + 1, s.after() + catchUpEvents)
           .thenApply(
               events ->
                   Optional.of(

@@ -1,4 +1,4 @@
-package io.annals.node.http;
+package io.annals.node.cluster;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -14,13 +14,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * An ask to a sharded entity that is sent again when no answer comes within one attempt, until the
  * whole timeout is spent. Cluster Sharding delivers at most once: a message that reaches a shard
  * while it is being handed off to another node (a rolling restart, a rebalance) is dropped. Every
- * command the routes send is safe to repeat: reads change nothing, and an append carries its event
- * ids, so a repeat of one already written is answered as the idempotent retry it is.
+ * command the routes (and the index sweep) send is safe to repeat: reads change nothing, an append
+ * carries its event ids, so a repeat of one already written is answered as the idempotent retry it
+ * is, and a log indexes a stream's versions only once.
  */
-final class RetryingAsk {
+public final class RetryingAsk {
   private RetryingAsk() {}
 
-  static <M, R> CompletionStage<R> ask(
+  public static <M, R> CompletionStage<R> ask(
       EntityRef<M> entity, Function<ActorRef<R>, M> message, Duration attempt, Duration total) {
     return ask(entity, message, attempt, System.nanoTime() + total.toNanos());
   }
