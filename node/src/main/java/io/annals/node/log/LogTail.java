@@ -2,9 +2,12 @@ package io.annals.node.log;
 
 import io.annals.node.CborSerializable;
 import io.annals.node.stream.StoredEvent;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -86,6 +89,10 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   private final LogEntity.Settings settings;
   private final ClusterSharding sharding;
   private final TailRing ring = new TailRing();
+
+  /** The sequence numbers of each stream's entries in the ring, oldest first. */
+  private final Map<String, ArrayDeque<Long>> byStream = new HashMap<>();
+
   private final List<Parked> parked = new ArrayList<>();
   private long ringBytes;
 
@@ -152,9 +159,16 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
       }
       head = entry.seq();
       ring.addLast(Live.of(entry));
+      byStream.computeIfAbsent(entry.stream(), s -> new ArrayDeque<>()).addLast(entry.seq());
       ringBytes += entry.weight();
       while (ring.size() > settings.tailEntries() || ringBytes > settings.tailBytes()) {
-        ringBytes -= ring.removeFirst().entry().weight();
+        LogEntry gone = ring.removeFirst().entry();
+        ringBytes -= gone.weight();
+        ArrayDeque<Long> seqs = byStream.get(gone.stream());
+        seqs.pollFirst();
+        if (seqs.isEmpty()) {
+          byStream.remove(gone.stream());
+        }
         coveredSince = System.nanoTime();
       }
     }
@@ -166,6 +180,7 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   private void restartAt(long newHead) {
     head = newHead;
     ring.clear();
+    byStream.clear();
     ringBytes = 0;
     coveredSince = System.nanoTime();
     answerParked();
@@ -214,11 +229,15 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
       f.replyTo().tell(new NotInMemory());
       return true;
     }
+    ArrayDeque<Long> seqs = byStream.get(f.stream());
+    if (seqs == null) {
+      return false;
+    }
     List<StoredEvent> out = new ArrayList<>();
     long next = f.afterVersion() + 1;
-    for (int i = 0; i < ring.size(); i++) {
-      LogEntry e = ring.get(i).entry();
-      if (!e.stream().equals(f.stream()) || e.to() < next) {
+    for (long seq : seqs) {
+      LogEntry e = ring.get((int) (seq - ring.firstSeq())).entry();
+      if (e.to() < next) {
         continue;
       }
       if (e.from() > next) {
