@@ -25,11 +25,7 @@ class IndexSweepIT {
   @Test
   void theSweepIndexesEventsNoLogHasWithoutTheirStreamsBeingUsedAgain() throws Exception {
     Map<String, List<String>> written = new HashMap<>();
-    try (AnnalsNode unindexed =
-        AnnalsNode.start(
-            ConfigFactory.parseString("annals.log.partitions = 0")
-                .withFallback(RealCassandra.nodeConfig(KEYSPACE)),
-            Duration.ofMinutes(2))) {
+    try (AnnalsNode unindexed = startNode("annals.log.partitions = 0")) {
       HttpJson http = new HttpJson(unindexed.baseUrl());
       for (int i = 0; i < 60; i++) {
         String stream = "swept-" + (i % 6);
@@ -52,11 +48,7 @@ class IndexSweepIT {
     }
     assertEquals(100, written.values().stream().mapToInt(List::size).sum());
 
-    try (AnnalsNode indexing =
-        AnnalsNode.start(
-            ConfigFactory.parseString("annals.log.sweep.start-delay = 1s")
-                .withFallback(RealCassandra.nodeConfig(KEYSPACE)),
-            Duration.ofMinutes(2))) {
+    try (AnnalsNode indexing = startNode("annals.log.sweep.start-delay = 1s")) {
       HttpJson http = new HttpJson(indexing.baseUrl());
       List<JsonNode> category = awaitEvents(http, "/categories/swept", 100);
       assertEquals(written, idsByStream(category), "each event once, each stream in order");
@@ -70,6 +62,13 @@ class IndexSweepIT {
       assertEquals(written, idsByStream(awaitEvents(http, "/categories/swept", 101)));
       assertEquals(written, idsByStream(awaitEvents(http, "/all", 101)));
     }
+  }
+
+  /** A node on this test's keyspace with {@code overrides} on top of the test defaults. */
+  private static AnnalsNode startNode(String overrides) {
+    return AnnalsNode.start(
+        ConfigFactory.parseString(overrides).withFallback(RealCassandra.nodeConfig(KEYSPACE)),
+        Duration.ofMinutes(2));
   }
 
   /** The log's events once it holds {@code n} (the sweep runs in the background). */

@@ -109,17 +109,13 @@ class SubscriptionIT extends OneNodeIT {
       assertNoMoreEvents(cat, Duration.ofSeconds(2));
 
       // reconnecting with Last-Event-ID continues right after that message
+      assertResumesAfter(
+          baseUrl() + "/categories/" + category + "/subscribe?after=ignored",
+          catEvents,
+          0,
+          99,
+          357);
       for (int k : new int[] {0, 99, 357}) {
-        try (SseClient again =
-            new SseClient(
-                baseUrl() + "/categories/" + category + "/subscribe?after=ignored",
-                catEvents.get(k).id(),
-                100_000)) {
-          assertEquals(
-              ids(catEvents.subList(k + 1, catEvents.size())),
-              ids(again.events(599 - k, WAIT)),
-              "resumed after message " + k);
-        }
         try (SseClient again =
             new SseClient(
                 baseUrl() + "/streams/" + category + "-0/subscribe?from=1",
@@ -183,18 +179,17 @@ class SubscriptionIT extends OneNodeIT {
           byStream(catEvents), byStream(allEvents), "/all: the same events, each stream in order");
 
       // resume at the start, the end and inside an entry, in the chunk and the entry ahead
-      for (int k : new int[] {0, 39, 40, 99, 100, 150, 301, 601}) {
-        try (SseClient again =
-            new SseClient(
-                baseUrl() + "/categories/" + category + "/subscribe",
-                catEvents.get(k).id(),
-                100_000)) {
-          assertEquals(
-              ids(catEvents.subList(k + 1, 603)),
-              ids(again.events(602 - k, WAIT)),
-              "resumed after message " + k);
-        }
-      }
+      assertResumesAfter(
+          baseUrl() + "/categories/" + category + "/subscribe",
+          catEvents,
+          0,
+          39,
+          40,
+          99,
+          100,
+          150,
+          301,
+          601);
     }
   }
 
@@ -384,6 +379,22 @@ class SubscriptionIT extends OneNodeIT {
     }
     assertEquals(streams, last.size());
     last.forEach((s, v) -> assertEquals(perStream, v, s));
+  }
+
+  /**
+   * Subscribing to {@code url} with the id of message k of {@code messages} as Last-Event-ID gives
+   * exactly the messages after k, for each k of {@code resumeAfter}.
+   */
+  private static void assertResumesAfter(
+      String url, List<SseClient.Message> messages, int... resumeAfter) throws Exception {
+    for (int k : resumeAfter) {
+      try (SseClient again = new SseClient(url, messages.get(k).id(), 100_000)) {
+        assertEquals(
+            ids(messages.subList(k + 1, messages.size())),
+            ids(again.events(messages.size() - 1 - k, WAIT)),
+            "resumed after message " + k);
+      }
+    }
   }
 
   /** Each stream's event ids in the order the messages gave them. */

@@ -158,9 +158,7 @@ public final class IndexSweep {
     var run =
         journal
             .currentPersistenceIds()
-            .filter(id -> StreamReader.streamOf(id) != null)
-            .map(StreamReader::streamOf)
-            .filter(LogId::indexed)
+            .mapConcat(IndexSweep::indexedStream)
             .throttle(settings.streamsPerSecond(), Duration.ofSeconds(1))
             .mapAsyncUnordered(settings.parallelism(), this::indexUpToJournal)
             .viaMat(KillSwitches.<Done>single(), Keep.right())
@@ -173,6 +171,12 @@ public final class IndexSweep {
                 ? new Failed(failure)
                 : new Finished(count, (System.nanoTime() - started) / 1_000_000));
     return sweeping(run.first(), false);
+  }
+
+  /** The stream a persistence id belongs to, if it is an indexed stream's (none otherwise). */
+  private static List<String> indexedStream(String persistenceId) {
+    String stream = StreamReader.streamOf(persistenceId);
+    return stream != null && LogId.indexed(stream) ? List.of(stream) : List.of();
   }
 
   /** Asks both logs of {@code stream} to index it up to its highest version in the journal. */
