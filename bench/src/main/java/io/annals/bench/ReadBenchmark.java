@@ -194,6 +194,28 @@ public final class ReadBenchmark {
         Duration.ofHours(1),
         i -> i < 10_000 ? appends.append("catchup-" + (i % 1000), hundred, 100) : null);
     long total = countAll(base);
+    // twice, like every write case: the first run also compiles the catch-up path (log reads,
+    // journal range reads, SSE encoding), which the live-latency cases before it barely touch
+    double[] sse = {catchUpOnce(base, total), catchUpOnce(base, total)};
+    double[] raw = {
+      rawRead(contactPoint, "bench_reads", 1000), rawRead(contactPoint, "bench_reads", 1000)
+    };
+    boolean met = sse[1] >= 100_000 && sse[1] >= 0.5 * raw[1];
+    rows.add(
+        String.format(
+            "| catch-up of /all over SSE, one subscriber (%,d events), run 1 / run 2 | %,.0f / %,.0f events/s | raw driver read of the same 1,000,000 rows, run 1 / run 2: %,.0f / %,.0f rows/s (run 2: %.0f%%) | ≥ 100,000 events/s and ≥ 50%% of raw | %s |",
+            total,
+            sse[0],
+            sse[1],
+            raw[0],
+            raw[1],
+            100 * sse[1] / raw[1],
+            met ? "yes" : "**no**"));
+    System.out.println(rows.get(rows.size() - 1));
+  }
+
+  /** Events/s of one subscriber reading /all from its start until it has {@code total} events. */
+  private double catchUpOnce(String base, long total) throws Exception {
     long start = System.nanoTime();
     AtomicLong seen = new AtomicLong();
     CompletableFuture<Void> all = new CompletableFuture<>();
@@ -209,14 +231,7 @@ public final class ReadBenchmark {
             })) {
       all.get(10, java.util.concurrent.TimeUnit.MINUTES);
     }
-    double sse = total / ((System.nanoTime() - start) / 1e9);
-    double raw = rawRead(contactPoint, "bench_reads", 1000);
-    boolean met = sse >= 100_000 && sse >= 0.5 * raw;
-    rows.add(
-        String.format(
-            "| catch-up of /all over SSE, one subscriber (%,d events) | %,.0f events/s | raw driver read of the same 1,000,000 rows: %,.0f rows/s (%.0f%%) | ≥ 100,000 events/s and ≥ 50%% of raw | %s |",
-            total, sse, raw, 100 * sse / raw, met ? "yes" : "**no**"));
-    System.out.println(rows.get(rows.size() - 1));
+    return total / ((System.nanoTime() - start) / 1e9);
   }
 
   /** Rows/s of the raw driver reading every event row of streams catchup-0..n-1 (8 in flight). */
