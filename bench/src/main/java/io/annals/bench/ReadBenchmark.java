@@ -204,13 +204,7 @@ public final class ReadBenchmark {
     rows.add(
         String.format(
             "| catch-up of /all over SSE, one subscriber (%,d events), run 1 / run 2 | %,.0f / %,.0f events/s | raw driver read of the same 1,000,000 rows, run 1 / run 2: %,.0f / %,.0f rows/s (run 2: %.0f%%) | ≥ 100,000 events/s and ≥ 50%% of raw | %s |",
-            total,
-            sse[0],
-            sse[1],
-            raw[0],
-            raw[1],
-            100 * sse[1] / raw[1],
-            met ? "yes" : "**no**"));
+            total, sse[0], sse[1], raw[0], raw[1], 100 * sse[1] / raw[1], met ? "yes" : "**no**"));
     System.out.println(rows.get(rows.size() - 1));
   }
 
