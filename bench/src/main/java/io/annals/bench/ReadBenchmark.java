@@ -194,8 +194,8 @@ public final class ReadBenchmark {
         Duration.ofHours(1),
         i -> i < 10_000 ? appends.append("catchup-" + (i % 1000), hundred, 100) : null);
     long total = countAll(base);
-    // twice, like every write case: the first run also compiles the catch-up path (log reads,
-    // journal range reads, SSE encoding), which the live-latency cases before it barely touch
+    // twice, like every write case, and the second run is the figure: the first also compiles
+    // the catch-up path, which the live-latency cases before it barely touch
     double[] sse = {catchUpOnce(base, total), catchUpOnce(base, total)};
     double[] raw = {
       rawRead(contactPoint, "bench_reads", 1000), rawRead(contactPoint, "bench_reads", 1000)
