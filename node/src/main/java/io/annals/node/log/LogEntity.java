@@ -2,6 +2,7 @@ package io.annals.node.log;
 
 import io.annals.node.CborSerializable;
 import io.annals.node.cluster.WriteFence;
+import io.annals.node.journal.JournalFence;
 import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StoredEvent;
 import java.time.Duration;
@@ -43,6 +44,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
           JournalReady,
           EntriesWritten,
           RetryJournal,
+          Sealed,
           Passivate {}
 
   /**
@@ -83,6 +85,9 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
 
   record RetryJournal() implements Command {}
 
+  /** The journal of child {@code journal} is sealed above its head, or the seal failed. */
+  record Sealed(int journal, Throwable failure) implements Command {}
+
   record Passivate() implements Command {}
 
   // ---- wiring ---------------------------------------------------------------------------------
@@ -120,7 +125,11 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   private final Set<ActorRef<LogTail.Command>> tails = new HashSet<>();
   private List<Index> queue = new ArrayList<>();
   private ActorRef<LogJournal.Command> journal;
+  private int incarnation;
   private boolean ready;
+  // the journal is sealed above the recovered head (see JournalFence): writes may start
+  private boolean sealed;
+  private boolean sealing;
   private boolean writing;
   private long head;
   private boolean stopWhenDrained;
@@ -146,6 +155,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
         .onMessage(JournalReady.class, this::onJournalReady)
         .onMessage(EntriesWritten.class, this::onEntriesWritten)
         .onMessage(RetryJournal.class, r -> onRetryJournal())
+        .onMessage(Sealed.class, this::onSealed)
         .onMessage(Passivate.class, p -> onPassivate())
         .onSignal(ChildFailed.class, this::onTerminated)
         .onSignal(Terminated.class, this::onTerminated)
@@ -211,9 +221,49 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
       // cut off from the cluster majority: keep the requests; streams re-send until indexed
       return;
     }
+    if (!sealed) {
+      seal();
+      return;
+    }
     writing = true;
     journal.tell(new LogJournal.WriteEntries(queue, getContext().getSelf()));
     queue = new ArrayList<>();
+  }
+
+  /**
+   * Before the first write of a recovered child, the log's journal is sealed above its head, so a
+   * write of an earlier child that failed but may still reach Cassandra can never take a position a
+   * later entry holds (see {@link JournalFence}).
+   */
+  private void seal() {
+    if (sealing) {
+      return;
+    }
+    sealing = true;
+    int child = incarnation;
+    getContext()
+        .pipeToSelf(
+            JournalFence.get(getContext().getSystem())
+                .sealAbove(LogJournal.persistenceId(logId).id(), head),
+            (done, failure) -> new Sealed(child, failure));
+  }
+
+  private Behavior<Command> onSealed(Sealed result) {
+    if (result.journal() != incarnation || journal == null) {
+      return this; // a seal of a child that has stopped since
+    }
+    sealing = false;
+    if (result.failure() != null) {
+      getContext()
+          .getLog()
+          .warn("Sealing the journal of log {} failed: {}", logId, result.failure().toString());
+      ready = false;
+      getContext().stop(journal); // started again after retry-interval, like a failed write
+      return this;
+    }
+    sealed = true;
+    writeNext();
+    return stopIfDrained();
   }
 
   private Behavior<Command> onTerminated(Terminated stopped) {
@@ -225,6 +275,8 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
     metrics.journalFailures.increment();
     journal = null;
     ready = false;
+    sealed = false;
+    sealing = false;
     writing = false;
     queue = new ArrayList<>();
     if (stopWhenDrained) {
@@ -251,6 +303,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   }
 
   private void startJournal() {
+    incarnation++;
     journal =
         getContext()
             .spawn(

@@ -113,7 +113,7 @@ final class BatchPlan {
               recorded,
               e.invalidates());
       events.add(r);
-      pendingIds.put(e.id(), new Written(version, txn, e.contentHash()));
+      pendingIds.put(e.id(), new Written(version, txn, e.contentHash(), recorded));
       if (e.key() != null) {
         pendingKeys.put(e.key(), new KeyEvent(version, txn, e.type(), Fingerprint.of(e.data())));
         if (!state.hasKey(e.key())) {

@@ -3,6 +3,7 @@ package io.annals.node.stream;
 import io.annals.api.ExpectedVersion;
 import io.annals.node.CborSerializable;
 import io.annals.node.cluster.WriteFence;
+import io.annals.node.journal.JournalFence;
 import io.annals.node.log.LogEntity;
 import io.annals.node.log.LogId;
 import io.annals.node.metrics.Metrics;
@@ -55,6 +56,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
           JournalReady,
           BatchWritten,
           RetryJournal,
+          Sealed,
           Indexed,
           CheckIndex {}
 
@@ -90,6 +92,12 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   record BatchWritten(List<StoredEvent> events) implements Command {}
 
   record RetryJournal() implements Command {}
+
+  /**
+   * The journal is sealed above the recovered version for incarnation {@code journal} of the child
+   * ({@code failure} null), or the seal failed.
+   */
+  record Sealed(int journal, Throwable failure) implements Command {}
 
   /** A log acknowledged that it indexed this stream up to a version. */
   record Indexed(LogEntity.IndexedUpTo ack) implements Command {}
@@ -171,7 +179,36 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       int snapshotEvery,
       int maxKeys,
       int logPartitions,
-      Duration indexRetry) {
+      Duration indexRetry,
+      Duration idempotencyWindowTime,
+      int idempotencyWindowMax) {
+
+    /** An id window of exactly {@code idempotencyWindow} ids (no time part). */
+    public Settings(
+        int maxQueuedAppends,
+        int maxBatchEvents,
+        int maxBatchBytes,
+        int idempotencyWindow,
+        Duration minBackoff,
+        Duration maxBackoff,
+        int snapshotEvery,
+        int maxKeys,
+        int logPartitions,
+        Duration indexRetry) {
+      this(
+          maxQueuedAppends,
+          maxBatchEvents,
+          maxBatchBytes,
+          idempotencyWindow,
+          minBackoff,
+          maxBackoff,
+          snapshotEvery,
+          maxKeys,
+          logPartitions,
+          indexRetry,
+          Duration.ZERO,
+          idempotencyWindow);
+    }
 
     /** Indexing in the global and category logs is off (tests of the write path alone). */
     public boolean indexingOff() {
@@ -198,7 +235,11 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   private final Settings settings;
   private final ArrayDeque<Append> queue = new ArrayDeque<>();
   private ActorRef<StreamJournal.Command> journal;
+  private int incarnation;
   private boolean journalReady;
+  // the journal is sealed above the recovered version (see JournalFence): writes may start
+  private boolean sealed;
+  private boolean sealing;
   private List<Append> inFlight = List.of();
   private Duration backoff;
   private boolean stopWhenDrained;
@@ -253,6 +294,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
         .onMessage(JournalReady.class, this::onJournalReady)
         .onMessage(BatchWritten.class, this::onBatchWritten)
         .onMessage(RetryJournal.class, this::onRetryJournal)
+        .onMessage(Sealed.class, this::onSealed)
         .onMessage(Indexed.class, this::onIndexed)
         .onMessage(CheckIndex.class, c -> onCheckIndex())
         .onMessage(Passivate.class, this::onPassivate)
@@ -367,6 +409,10 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       queue.clear();
       return;
     }
+    if (!sealed) {
+      seal();
+      return;
+    }
     List<Append> batch = new ArrayList<>();
     int events = 0;
     int bytes = 0;
@@ -387,6 +433,42 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     journal.tell(new StreamJournal.WriteBatch(batch, getContext().getSelf()));
   }
 
+  /**
+   * Before the first write of a recovered child: a write of an earlier child (or of this stream on
+   * another node) that failed but may still reach Cassandra must never become visible beside the
+   * writes that follow, so the journal is sealed above the recovered version first.
+   */
+  private void seal() {
+    if (sealing) {
+      return;
+    }
+    sealing = true;
+    int child = incarnation;
+    getContext()
+        .pipeToSelf(
+            JournalFence.get(getContext().getSystem())
+                .sealAbove(StreamJournal.persistenceId(stream).id(), durable),
+            (done, failure) -> new Sealed(child, failure));
+  }
+
+  private Behavior<Command> onSealed(Sealed result) {
+    if (result.journal() != incarnation || journal == null) {
+      return this; // a seal of a child that has stopped since
+    }
+    sealing = false;
+    if (result.failure() != null) {
+      getContext()
+          .getLog()
+          .warn("Sealing the journal of stream {} failed: {}", stream, result.failure().toString());
+      journalReady = false;
+      getContext().stop(journal); // answered 503 and recovered again, like a failed write
+      return this;
+    }
+    sealed = true;
+    writeNextBatch();
+    return stopIfDrained();
+  }
+
   private Behavior<Command> onJournalStopped(Terminated stopped) {
     String detail = "the journal write of stream " + stream + " failed; retry later";
     getContext()
@@ -403,6 +485,8 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     queue.clear();
     journal = null;
     journalReady = false;
+    sealed = false;
+    sealing = false;
     if (stopWhenDrained) {
       return Behaviors.stopped();
     }
@@ -431,6 +515,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   }
 
   private void startJournal() {
+    incarnation++;
     journal =
         getContext()
             .spawn(StreamJournal.create(stream, getContext().getSelf(), settings), "journal");

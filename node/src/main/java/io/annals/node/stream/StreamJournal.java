@@ -112,7 +112,10 @@ final class StreamJournal
 
   @Override
   public StreamState emptyState() {
-    return new StreamState(settings.idempotencyWindow());
+    return new StreamState(
+        settings.idempotencyWindow(),
+        settings.idempotencyWindowTime().toNanos() / 1000,
+        settings.idempotencyWindowMax());
   }
 
   /** Snapshot every {@code snapshot-every} events (0: never), keeping the two newest. */
@@ -141,7 +144,11 @@ final class StreamJournal
 
       @Override
       public StreamState fromJournal(Object from) {
-        return StreamState.fromSnapshot((StreamSnapshot) from, settings.idempotencyWindow());
+        return StreamState.fromSnapshot(
+            (StreamSnapshot) from,
+            settings.idempotencyWindow(),
+            settings.idempotencyWindowTime().toNanos() / 1000,
+            settings.idempotencyWindowMax());
       }
     };
   }

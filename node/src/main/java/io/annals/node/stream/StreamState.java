@@ -27,13 +27,19 @@ import java.util.UUID;
  */
 public final class StreamState {
 
-  /** One remembered event id: where it was written and a fingerprint of its content. */
-  record Written(long version, long transaction, long contentHash) {}
+  /**
+   * One remembered event id: where it was written, a fingerprint of its content and when it was
+   * recorded (microseconds since the epoch; 0 when restored from a snapshot).
+   */
+  record Written(long version, long transaction, long contentHash, long recorded) {}
 
   /** One event of a key. */
   record KeyEvent(long version, long transaction, String type, long dataHash) {}
 
   private final int windowSize;
+  private final long windowMicros;
+  private final int maxIds;
+  private long newestRecorded;
   private long version;
   private long transaction;
   private final LinkedHashMap<UUID, Written> window;
@@ -46,13 +52,25 @@ public final class StreamState {
   private final Map<Long, Long> invalidated = new HashMap<>();
   private final Set<Long> invalidations = new HashSet<>();
 
+  /** A window of exactly the newest {@code windowSize} ids. */
   StreamState(int windowSize) {
+    this(windowSize, 0, windowSize);
+  }
+
+  /**
+   * A window of the newest {@code windowSize} ids and, beyond them, of every id recorded less than
+   * {@code windowMicros} before the newest event, at most {@code maxIds} ids in all.
+   */
+  StreamState(int windowSize, long windowMicros, int maxIds) {
     this.windowSize = windowSize;
+    this.windowMicros = windowMicros;
+    this.maxIds = Math.max(windowSize, maxIds);
     this.window =
         new LinkedHashMap<>() {
           @Override
           protected boolean removeEldestEntry(Map.Entry<UUID, Written> eldest) {
-            return size() > StreamState.this.windowSize;
+            return size() > StreamState.this.maxIds
+                || (size() > StreamState.this.windowSize && expired(eldest.getValue()));
           }
         };
     this.transactionRing = new long[Math.max(Math.min(windowSize, 16), 1)];
@@ -60,6 +78,16 @@ public final class StreamState {
 
   public long version() {
     return version;
+  }
+
+  /** Outside the time part of the window: recorded {@code windowMicros} before the newest. */
+  private boolean expired(Written w) {
+    return w.recorded() < newestRecorded - windowMicros;
+  }
+
+  /** How many event ids the window remembers now. */
+  int rememberedIds() {
+    return window.size();
   }
 
   public long transaction() {
@@ -129,7 +157,10 @@ public final class StreamState {
     version++;
     ringFor(version);
     transaction = Math.max(transaction, event.transaction());
-    window.put(event.id(), new Written(version, event.transaction(), event.contentHash()));
+    newestRecorded = Math.max(newestRecorded, event.recorded());
+    window.put(
+        event.id(),
+        new Written(version, event.transaction(), event.contentHash(), event.recorded()));
     transactionRing[(int) (version % transactionRing.length)] = event.transaction();
     if (event.key() != null) {
       keys.computeIfAbsent(event.key(), k -> new ArrayList<>(1))
@@ -144,13 +175,19 @@ public final class StreamState {
     return this;
   }
 
-  /** Grows the ring (doubling, at most to the window size) so that it covers {@code v}. */
+  /**
+   * Grows the ring (doubling, at most to the window's largest size) so that it covers {@code v},
+   * every version in the window and the one before the window's oldest (retries check that an
+   * append's events are its whole transaction).
+   */
   private void ringFor(long v) {
     int length = transactionRing.length;
-    if (v <= length || length >= windowSize) {
+    long span = window.isEmpty() ? 1 : v - window.values().iterator().next().version() + 2;
+    long needed = Math.min(Math.max(Math.min(v, windowSize), span), maxIds + 2L);
+    if (needed <= length) {
       return;
     }
-    int grown = (int) Math.min(windowSize, Math.max(2L * length, v));
+    int grown = (int) Math.min(maxIds + 2L, Math.max(2L * length, needed));
     long[] ring = new long[grown];
     for (long kept = Math.max(1, v - length); kept < v; kept++) {
       ring[(int) (kept % grown)] = transactionRing[(int) (kept % length)];
@@ -168,12 +205,21 @@ public final class StreamState {
 
   // ---- snapshots ------------------------------------------------------------------------------
 
-  /** An immutable copy for the snapshot store. */
+  /**
+   * An immutable copy for the snapshot store. It keeps the newest {@code windowSize} ids only (the
+   * time part of the window can hold many more on a busy stream, and a snapshot is written every
+   * few thousand events); recovery then replays every event after the snapshot.
+   */
   StreamSnapshot toSnapshot() {
-    List<StreamSnapshot.Id> ids = new ArrayList<>(window.size());
-    window.forEach(
-        (id, w) ->
-            ids.add(new StreamSnapshot.Id(id, w.version(), w.transaction(), w.contentHash())));
+    List<StreamSnapshot.Id> ids = new ArrayList<>(Math.min(window.size(), windowSize));
+    int skip = window.size() - windowSize;
+    for (var entry : window.entrySet()) {
+      if (skip-- > 0) {
+        continue;
+      }
+      Written w = entry.getValue();
+      ids.add(new StreamSnapshot.Id(entry.getKey(), w.version(), w.transaction(), w.contentHash()));
+    }
     List<StreamSnapshot.Key> keyList = new ArrayList<>(keys.size());
     keys.forEach(
         (key, history) ->
@@ -190,12 +236,16 @@ public final class StreamState {
   }
 
   static StreamState fromSnapshot(StreamSnapshot s, int windowSize) {
-    StreamState state = new StreamState(windowSize);
+    return fromSnapshot(s, windowSize, 0, windowSize);
+  }
+
+  static StreamState fromSnapshot(StreamSnapshot s, int windowSize, long windowMicros, int maxIds) {
+    StreamState state = new StreamState(windowSize, windowMicros, maxIds);
     state.version = s.version();
     state.transaction = s.transaction();
     state.ringFor(s.version());
     for (StreamSnapshot.Id id : s.ids()) {
-      state.window.put(id.id(), new Written(id.version(), id.transaction(), id.contentHash()));
+      state.window.put(id.id(), new Written(id.version(), id.transaction(), id.contentHash(), 0));
       state.transactionRing[(int) (id.version() % state.transactionRing.length)] = id.transaction();
     }
     for (StreamSnapshot.Key key : s.keys()) {
