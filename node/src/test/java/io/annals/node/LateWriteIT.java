@@ -27,7 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LateWriteIT {
-  private static final Duration HOLD = Duration.ofSeconds(9);
+  // the driver gives up on a journal write after 3 s; the stream then recovers after 3 s more
+  private static final Duration HOLD = Duration.ofSeconds(10);
+  private static final Duration HOLD_UNTIL_BEFORE_RECOVERY = Duration.ofMillis(4500);
   private LateWriteProxy proxy;
   private Config config;
   private AnnalsNode node;
@@ -39,7 +41,11 @@ class LateWriteIT {
     proxy = new LateWriteProxy(RealCassandra.contactPoint());
     // the proxy reads native protocol v4 frames
     config =
-        ConfigFactory.parseString("datastax-java-driver.advanced.protocol.version = V4")
+        ConfigFactory.parseString(
+                """
+                datastax-java-driver.advanced.protocol.version = V4
+                annals.stream.min-backoff = 3s
+                """)
             .withFallback(RealCassandra.nodeConfig("late_write_it", proxy.contactPoint()));
     node = AnnalsNode.start(config, Duration.ofMinutes(2));
     http = new HttpJson(node.baseUrl());
@@ -97,6 +103,30 @@ class LateWriteIT {
     assertEquals(
         201, again.status(), () -> "the late write's ids are new to the stream: " + again.raw());
     assertEquals(4, again.body().path("firstVersion").asLong());
+  }
+
+  @Test
+  void aTimedOutWriteThatLandedBeforeTheStreamRecoveredIsAnsweredAsWrittenWhenRetried()
+      throws Exception {
+    String s = "wallet-" + UUID.randomUUID();
+    assertEquals(201, http.post("/streams/" + s, append(0, "opened", "w-first")).status());
+    String marker = "landed-" + UUID.randomUUID();
+    String indeterminate = append(1, "landed", marker);
+    LateWriteProxy.Delayed delayed = proxy.delayNext(marker, HOLD_UNTIL_BEFORE_RECOVERY);
+    HttpJson.Response first = http.post("/streams/" + s, indeterminate);
+    assertTrue(delayed.awaitHeld(Duration.ofSeconds(1)), "the write went through the proxy");
+    assertEquals(503, first.status(), () -> "the held write times out: " + first.raw());
+    assertTrue(delayed.awaitSent(Duration.ofSeconds(30)), "the proxy sent the write on");
+
+    HttpJson.Response retry = appendUntilNot503(s, indeterminate);
+    assertEquals(200, retry.status(), () -> "the write landed: its original answer " + retry.raw());
+    assertEquals(2, retry.body().path("firstVersion").asLong());
+    List<JsonNode> stream = http.readAllPages("/streams/" + s);
+    assertEquals(2, stream.size(), () -> "the write is stored once: " + stream);
+    assertEquals("landed", stream.get(1).path("type").asText());
+    HttpJson.Response conflicting = http.post("/streams/" + s, append(1, "other", "w-other"));
+    assertEquals(
+        2, conflicting.assertProblem(409, "wrong-expected-version").path("actualVersion").asLong());
   }
 
   private void assertStreamHoldsTheAcknowledgedAppend(String s, String position, String marker) {

@@ -176,18 +176,17 @@ public final class StreamState {
   }
 
   /**
-   * Grows the ring (doubling, at most to the window's largest size) so that it covers {@code v},
-   * every version in the window and the one before the window's oldest (retries check that an
-   * append's events are its whole transaction).
+   * Grows the ring (doubling, at most to the window's largest size) so that it covers {@code v} and
+   * every version in the window.
    */
   private void ringFor(long v) {
     int length = transactionRing.length;
-    long span = window.isEmpty() ? 1 : v - window.values().iterator().next().version() + 2;
-    long needed = Math.min(Math.max(Math.min(v, windowSize), span), maxIds + 2L);
+    long span = window.isEmpty() ? 1 : v - window.values().iterator().next().version() + 1;
+    long needed = Math.min(Math.max(Math.min(v, windowSize), span), maxIds);
     if (needed <= length) {
       return;
     }
-    int grown = (int) Math.min(maxIds + 2L, Math.max(2L * length, needed));
+    int grown = (int) Math.min(maxIds, Math.max(2L * length, needed));
     long[] ring = new long[grown];
     for (long kept = Math.max(1, v - length); kept < v; kept++) {
       ring[(int) (kept % grown)] = transactionRing[(int) (kept % length)];
