@@ -45,8 +45,11 @@ class LateWriteIT {
                 """
                 datastax-java-driver.advanced.protocol.version = V4
                 annals.stream.min-backoff = 3s
+                # every version in a journal partition of its own: the seal must find the
+                # partition a late write lands in
+                pekko.persistence.cassandra.journal.target-partition-size = 1
                 """)
-            .withFallback(RealCassandra.nodeConfig("late_write_it", proxy.contactPoint()));
+            .withFallback(RealCassandra.nodeConfig("late_write_p1_it", proxy.contactPoint()));
     node = AnnalsNode.start(config, Duration.ofMinutes(2));
     http = new HttpJson(node.baseUrl());
   }

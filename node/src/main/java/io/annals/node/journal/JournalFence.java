@@ -35,6 +35,14 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 public final class JournalFence implements Extension {
   private static final String PLUGIN = "pekko.persistence.cassandra";
   private static final String CASSANDRA_JOURNAL = PLUGIN + ".journal";
+
+  /**
+   * More events than one journal write of Annals can carry: a stream write holds at most one append
+   * beyond annals.stream.max-batch-events (an append is at most http.max-body-size, 1 MiB, so well
+   * under this many events), a log write at most annals.log.max-queued-requests entries.
+   */
+  static final long LARGEST_WRITE = 200_000;
+
   private static final ExtensionId<JournalFence> ID =
       new ExtensionId<>() {
         @Override
@@ -76,20 +84,25 @@ public final class JournalFence implements Extension {
    * call; completes once Cassandra has taken the tombstone at the journal's write consistency.
    *
    * <p>The plugin writes an atomic write wholly into the partition of its last sequence number, so
-   * a write starting at {@code head + 1} (of fewer events than a partition holds) lands in that
-   * number's partition or the next: both are sealed.
+   * a write starting at {@code head + 1} lands in that number's partition, or in the next one when
+   * it crosses into it: the next one is sealed too when a write of {@link #LARGEST_WRITE} could
+   * reach it.
    */
   public CompletionStage<Done> sealAbove(String persistenceId, long head) {
     if (!cassandra) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     long partition = head / partitionSize; // the partition of head + 1
+    boolean mayCross = (head + LARGEST_WRITE - 1) / partitionSize > partition;
     return statement()
         .thenCompose(
             p ->
-                seal(p, persistenceId, partition, head)
-                    .thenCombine(
-                        seal(p, persistenceId, partition + 1, head), (a, b) -> Done.getInstance()));
+                mayCross
+                    ? seal(p, persistenceId, partition, head)
+                        .thenCombine(
+                            seal(p, persistenceId, partition + 1, head),
+                            (a, b) -> Done.getInstance())
+                    : seal(p, persistenceId, partition, head));
   }
 
   private CompletionStage<Done> seal(Prepared p, String persistenceId, long partition, long head) {

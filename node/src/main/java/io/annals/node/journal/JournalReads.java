@@ -22,8 +22,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * also probes the next partition each time; for the many short ranges a log read resolves, that was
  * most of the read path's cost. Meant for ranges the caller knows are written (a stream's
  * acknowledged versions, a log's indexed entries). Rows come back in sequence-number order, each
- * sequence number once. At most {@code annals.read.max-queries} of these queries are in flight at
- * once ({@link QueryLimit}).
+ * sequence number once (see {@link JournalFence}: a sequence number has one visible row). At most
+ * {@code annals.read.max-queries} of these queries are in flight at once ({@link QueryLimit}).
  */
 public final class JournalReads {
   private static final String PLUGIN = "pekko.persistence.cassandra";
@@ -136,8 +136,13 @@ public final class JournalReads {
   private CompletionStage<List<Row>> collect(AsyncResultSet page, List<Row> rows) {
     for (var row : page.currentPage()) {
       long seqNr = row.getLong(0);
+      Row read = new Row(seqNr, event(row.getInt(1), row.getString(2), row.getByteBuffer(3)));
       if (rows.isEmpty() || lastSeqNr(rows) < seqNr) {
-        rows.add(new Row(seqNr, event(row.getInt(1), row.getString(2), row.getByteBuffer(3))));
+        rows.add(read);
+      } else if (lastSeqNr(rows) == seqNr) {
+        // written twice: only in a journal written before the seal (JournalFence) existed; the
+        // newest row wins, as in recovery's replay filter (repair-by-discard-old)
+        rows.set(rows.size() - 1, read);
       }
     }
     return page.hasMorePages()
