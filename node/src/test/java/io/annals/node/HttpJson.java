@@ -173,6 +173,21 @@ public final class HttpJson {
     return last;
   }
 
+  /**
+   * POST {@code json} to {@code path}, again every {@code pause} while it answers 503 (as a client
+   * honouring Retry-After would), for at most {@code atMost}; the last answer.
+   */
+  public Response postUntilNot503(String path, String json, Duration pause, Duration atMost)
+      throws InterruptedException {
+    Response r = post(path, json);
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (r.status() == 503 && System.nanoTime() < deadline) {
+      Thread.sleep(pause.toMillis());
+      r = post(path, json);
+    }
+    return r;
+  }
+
   /** {"type": type, "data": data} as JSON text. */
   public static String event(String type, String dataJson) {
     return "{\"type\":\"" + type + "\",\"data\":" + dataJson + "}";

@@ -131,12 +131,7 @@ class JournalOutageIT {
   /** Retries like a client honouring Retry-After, until the journal is back (at most 90 s). */
   private HttpJson.Response appendUntilNot503(String stream, String body)
       throws InterruptedException {
-    HttpJson.Response r = http.post("/streams/" + stream, body);
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (r.status() == 503 && System.nanoTime() < deadline) {
-      Thread.sleep(1000);
-      r = http.post("/streams/" + stream, body);
-    }
-    return r;
+    return http.postUntilNot503(
+        "/streams/" + stream, body, Duration.ofSeconds(1), Duration.ofSeconds(90));
   }
 }

@@ -156,12 +156,7 @@ class LateWriteIT {
 
   private HttpJson.Response appendUntilNot503(String stream, String body)
       throws InterruptedException {
-    HttpJson.Response r = http.post("/streams/" + stream, body);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (r.status() == 503 && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      r = http.post("/streams/" + stream, body);
-    }
-    return r;
+    return http.postUntilNot503(
+        "/streams/" + stream, body, Duration.ofMillis(200), Duration.ofSeconds(30));
   }
 }

@@ -5,12 +5,10 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.typesafe.config.Config;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
  * Closes a persistence id's sequence numbers above its recovered head to every earlier writer
@@ -33,7 +31,7 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * tests, which has no late writes) the seal completes at once.
  */
 public final class JournalFence implements Extension {
-  private static final String PLUGIN = "pekko.persistence.cassandra";
+  private static final String PLUGIN = PluginStatements.PLUGIN;
   private static final String CASSANDRA_JOURNAL = PLUGIN + ".journal";
 
   /**
@@ -51,17 +49,15 @@ public final class JournalFence implements Extension {
         }
       };
 
-  private final ActorSystem<?> system;
   private final boolean cassandra;
   private final String delete;
   private final String profile;
   private final long partitionSize;
-  private final AtomicReference<CompletableFuture<Prepared>> prepared = new AtomicReference<>();
+  private final PluginStatements<Prepared> statements;
 
   private record Prepared(CqlSession session, PreparedStatement delete) {}
 
   private JournalFence(ActorSystem<?> system) {
-    this.system = system;
     Config config = system.settings().config();
     this.cassandra = config.getString("pekko.persistence.journal.plugin").equals(CASSANDRA_JOURNAL);
     Config journal = config.getConfig(CASSANDRA_JOURNAL);
@@ -73,6 +69,10 @@ public final class JournalFence implements Extension {
             + " WHERE persistence_id = ? AND partition_nr = ? AND sequence_nr > ?";
     this.profile = config.getString(PLUGIN + ".write-profile");
     this.partitionSize = journal.getLong("target-partition-size");
+    this.statements =
+        new PluginStatements<>(
+            system,
+            session -> session.prepareAsync(delete).thenApply(d -> new Prepared(session, d)));
   }
 
   public static JournalFence get(ActorSystem<?> system) {
@@ -94,7 +94,8 @@ public final class JournalFence implements Extension {
     }
     long partition = head / partitionSize; // the partition of head + 1
     boolean mayCross = (head + LARGEST_WRITE - 1) / partitionSize > partition;
-    return statement()
+    return statements
+        .get()
         .thenCompose(
             p ->
                 mayCross
@@ -110,31 +111,5 @@ public final class JournalFence implements Extension {
         .executeAsync(
             p.delete().bind(persistenceId, partition, head).setExecutionProfileName(profile))
         .thenApply(rs -> Done.getInstance());
-  }
-
-  /** The prepared statement, prepared on first use and again after a failed attempt. */
-  private CompletionStage<Prepared> statement() {
-    CompletableFuture<Prepared> known = prepared.get();
-    if (known != null && !known.isCompletedExceptionally()) {
-      return known;
-    }
-    CompletableFuture<Prepared> attempt = new CompletableFuture<>();
-    if (!prepared.compareAndSet(known, attempt)) {
-      return statement();
-    }
-    CassandraSessionRegistry.get(system)
-        .sessionFor(PLUGIN)
-        .underlying()
-        .thenCompose(
-            session -> session.prepareAsync(delete).thenApply(d -> new Prepared(session, d)))
-        .whenComplete(
-            (p, failure) -> {
-              if (failure != null) {
-                attempt.completeExceptionally(failure);
-              } else {
-                attempt.complete(p);
-              }
-            });
-    return attempt;
   }
 }

@@ -9,11 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
  * Reads a range of one persistence id straight from pekko-persistence-cassandra's {@code messages}
@@ -26,26 +24,24 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
  * {@code annals.read.max-queries} of these queries are in flight at once ({@link QueryLimit}).
  */
 public final class JournalReads {
-  private static final String PLUGIN = "pekko.persistence.cassandra";
+  private static final String PLUGIN = PluginStatements.PLUGIN;
   private static final int PAGE_ROWS = 5000;
 
   /** One journal row: its sequence number and its deserialised event. */
   public record Row(long seqNr, Object event) {}
 
-  private final ActorSystem<?> system;
   private final Serialization serialization;
   private final String select;
   private final String selectHighest;
   private final String profile;
   private final long partitionSize;
-  private final AtomicReference<CompletableFuture<Prepared>> prepared = new AtomicReference<>();
+  private final PluginStatements<Prepared> statements;
   private final QueryLimit limit;
 
   private record Prepared(
       CqlSession session, PreparedStatement select, PreparedStatement highest) {}
 
   public JournalReads(ActorSystem<?> system) {
-    this.system = system;
     this.serialization = SerializationExtension.get(system);
     Config plugin = system.settings().config().getConfig(PLUGIN);
     Config journal = plugin.getConfig("journal");
@@ -65,6 +61,15 @@ public final class JournalReads {
     this.profile = plugin.getString("query.read-profile");
     this.partitionSize = journal.getLong("target-partition-size");
     this.limit = new QueryLimit(system.settings().config().getInt("annals.read.max-queries"));
+    this.statements =
+        new PluginStatements<>(
+            system,
+            session ->
+                session
+                    .prepareAsync(select)
+                    .thenCombine(
+                        session.prepareAsync(selectHighest),
+                        (s, highest) -> new Prepared(session, s, highest)));
   }
 
   /** The rows {@code from..to} (inclusive) of {@code persistenceId} that exist. */
@@ -73,7 +78,8 @@ public final class JournalReads {
     if (from > to) {
       return CompletableFuture.completedFuture(rows);
     }
-    return statement()
+    return statements
+        .get()
         .thenCompose(p -> readFrom(p, partitionOf(from), persistenceId, from, to, rows));
   }
 
@@ -108,7 +114,7 @@ public final class JournalReads {
    * never leaves one empty between two written ones).
    */
   public CompletionStage<Long> highestSequenceNr(String persistenceId) {
-    return statement().thenCompose(p -> highestFrom(p, 0, persistenceId, 0));
+    return statements.get().thenCompose(p -> highestFrom(p, 0, persistenceId, 0));
   }
 
   private CompletionStage<Long> highestFrom(
@@ -154,36 +160,5 @@ public final class JournalReads {
     byte[] bytes = new byte[blob.remaining()];
     blob.get(bytes);
     return serialization.deserialize(bytes, serializerId, manifest).get();
-  }
-
-  /** The prepared statement, prepared on first use and again after a failed attempt. */
-  private CompletionStage<Prepared> statement() {
-    CompletableFuture<Prepared> known = prepared.get();
-    if (known != null && !known.isCompletedExceptionally()) {
-      return known;
-    }
-    CompletableFuture<Prepared> attempt = new CompletableFuture<>();
-    if (!prepared.compareAndSet(known, attempt)) {
-      return statement();
-    }
-    CassandraSessionRegistry.get(system)
-        .sessionFor(PLUGIN)
-        .underlying()
-        .thenCompose(
-            session ->
-                session
-                    .prepareAsync(select)
-                    .thenCombine(
-                        session.prepareAsync(selectHighest),
-                        (s, highest) -> new Prepared(session, s, highest)))
-        .whenComplete(
-            (p, failure) -> {
-              if (failure != null) {
-                attempt.completeExceptionally(failure);
-              } else {
-                attempt.complete(p);
-              }
-            });
-    return attempt;
   }
 }
