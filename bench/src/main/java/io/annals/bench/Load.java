@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import org.HdrHistogram.Recorder;
 
 /**
  * A closed-loop load: keeps {@code inFlight} requests outstanding, warms up, then measures a fixed
@@ -27,8 +27,8 @@ final class Load {
     AtomicBoolean measuring = new AtomicBoolean(false);
     AtomicLong events = new AtomicLong();
     AtomicLong failures = new AtomicLong();
-    long[] latencies = new long[4_000_000];
-    AtomicInteger recorded = new AtomicInteger();
+    // written from the completing threads; 3 significant digits, the range grows as needed
+    Recorder latencies = new Recorder(3);
     long warmEnd = System.nanoTime() + warmUp.toNanos();
     long end = warmEnd + window.toNanos();
     int n = 0;
@@ -52,10 +52,7 @@ final class Load {
                 failures.incrementAndGet();
               } else {
                 events.addAndGet(count);
-                int i = recorded.getAndIncrement();
-                if (i < latencies.length) {
-                  latencies[i] = took;
-                }
+                latencies.recordValue(took);
               }
             }
             slots.release();
@@ -63,10 +60,6 @@ final class Load {
     }
     slots.acquire(inFlight);
     return Result.of(
-        events.get(),
-        window.toNanos() / 1e9,
-        latencies,
-        Math.min(recorded.get(), latencies.length),
-        failures.get());
+        events.get(), window.toNanos() / 1e9, latencies.getIntervalHistogram(), failures.get());
   }
 }

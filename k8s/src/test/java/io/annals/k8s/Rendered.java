@@ -12,6 +12,11 @@ final class Rendered {
   static final String PRODUCTION = "overlays/production";
   static final List<String> ALL = List.of(BASE, DEV, PRODUCTION);
 
+  /**
+   * The Grafana dashboard's ConfigMap, applied apart from the nodes (see {@link DashboardTest}).
+   */
+  static final String DASHBOARDS = "dashboards";
+
   private static final Map<String, Manifests> MANIFESTS = new ConcurrentHashMap<>();
   private static final Map<String, NodeDeployment> NODES = new ConcurrentHashMap<>();
   private static Kubectl kubectl;
@@ -37,7 +42,7 @@ final class Rendered {
   }
 
   /** The k8s/ folder (surefire sets annals.k8s.dir; an IDE runs in the module folder). */
-  private static Path k8sDir() {
+  static Path k8sDir() {
     return Path.of(System.getProperty("annals.k8s.dir", ".")).toAbsolutePath();
   }
 }

@@ -57,8 +57,6 @@ public record AnnalsSettings(
             s.getDuration("max-backoff"),
             s.getInt("snapshot-every"),
             s.getInt("max-keys"),
-            l.getInt("partitions"),
-            l.getDuration("retry-interval"),
             s.getDuration("idempotency-window-time"),
             s.getInt("idempotency-window-max")),
         c.getInt("read.default-limit"),

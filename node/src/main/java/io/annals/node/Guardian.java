@@ -4,11 +4,13 @@ import io.annals.node.cluster.Membership;
 import io.annals.node.cluster.WriteFence;
 import io.annals.node.http.HttpServer;
 import io.annals.node.journal.JournalReads;
+import io.annals.node.journal.StreamReader;
+import io.annals.node.log.IndexOutbox;
 import io.annals.node.log.IndexSweep;
 import io.annals.node.log.LogEntity;
+import io.annals.node.log.LogReads;
 import io.annals.node.log.LogTails;
 import io.annals.node.stream.StreamEntity;
-import io.annals.node.stream.StreamReader;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -29,15 +31,31 @@ final class Guardian {
           var system = ctx.getSystem();
           ctx.spawn(WriteFence.watcher(WriteFence.get(system)), "write-fence");
           Membership.start(system, settings.joinSelf(), settings.bootstrap());
-          StreamEntity.init(ClusterSharding.get(system), settings.stream());
+          StreamEntity.init(
+              ClusterSharding.get(system),
+              settings.stream(),
+              IndexOutbox.factory(settings.log().partitions(), settings.log().retryInterval()));
           JournalReads journal = new JournalReads(system);
+          StreamReader streams = new StreamReader(journal);
           if (settings.log().partitions() > 0) {
             LogEntity.init(ClusterSharding.get(system), settings.log());
-            IndexSweep.init(
-                system, new StreamReader(journal), settings.log().partitions(), settings.sweep());
+            IndexSweep.init(system, streams, settings.log().partitions(), settings.sweep());
           }
           var tails = ctx.spawn(LogTails.create(settings.log()), "log-tails");
-          HttpServer.start(system, settings, journal, tails)
+          var subscriptions = settings.subscriptions();
+          LogReads logs =
+              LogReads.create(
+                  system,
+                  journal,
+                  streams,
+                  tails,
+                  new LogReads.Settings(
+                      settings.log().partitions(),
+                      subscriptions.chunkEvents(),
+                      subscriptions.catchUpEvents(),
+                      subscriptions.askTimeout(),
+                      settings.askTimeout()));
+          HttpServer.start(system, settings, streams, logs)
               .whenComplete(
                   (binding, failure) -> {
                     if (failure != null) {

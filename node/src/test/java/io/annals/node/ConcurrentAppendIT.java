@@ -102,9 +102,7 @@ class ConcurrentAppendIT extends OneNodeIT {
         assertEquals(version, ((StreamEntity.Appended) reply).lastVersion(), "append " + i);
       } else {
         assertEquals(
-            new StreamEntity.WrongExpectedVersion(expected.get(i).toString(), version),
-            reply,
-            "append " + i);
+            new StreamEntity.WrongExpectedVersion(expected.get(i), version), reply, "append " + i);
       }
     }
     assertTrue(

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.DoublePredicate;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * {@code GET /metrics} scraped and parsed as Prometheus text format 0.0.4: every required family
  * with its {@code # HELP} and {@code # TYPE}, counters and histograms moving with appends,
  * histograms cumulative with {@code _count} equal to the +Inf bucket, the SSE subscriber gauge
- * following a subscription, and the cluster membership by status.
+ * following a subscription, the cluster membership by status, the JVM and dispatcher families,
+ * OpenMetrics when asked for, and every metric the Grafana dashboard in k8s/ queries.
  */
 class MetricsIT extends OneNodeIT {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
@@ -40,6 +43,24 @@ class MetricsIT extends OneNodeIT {
           Map.entry("annals_sse_subscribers", "gauge"),
           Map.entry("annals_cluster_members", "gauge"),
           Map.entry("annals_cluster_unreachable_members", "gauge"));
+
+  /** JVM, process and dispatcher families (Micrometer's binders), and the two heap gauges. */
+  private static final Map<String, String> RUNTIME =
+      Map.ofEntries(
+          Map.entry("jvm_heap_used_bytes", "gauge"),
+          Map.entry("jvm_heap_max_bytes", "gauge"),
+          Map.entry("jvm_memory_used_bytes", "gauge"),
+          Map.entry("jvm_gc_memory_allocated_bytes_total", "counter"),
+          Map.entry("jvm_threads_live_threads", "gauge"),
+          Map.entry("jvm_threads_states_threads", "gauge"),
+          Map.entry("jvm_classes_loaded_classes", "gauge"),
+          Map.entry("process_cpu_usage", "gauge"),
+          Map.entry("process_uptime_seconds", "gauge"),
+          Map.entry("system_cpu_count", "gauge"),
+          Map.entry("pekko_dispatcher_actors", "gauge"),
+          Map.entry("executor_pool_size_threads", "gauge"),
+          Map.entry("executor_queued", "gauge"));
+
   private static final List<String> HISTOGRAMS =
       List.of(
           "annals_append_latency_seconds",
@@ -72,6 +93,59 @@ class MetricsIT extends OneNodeIT {
     REQUIRED.forEach(
         (family, type) -> assertEquals(type, scrape.types().get(family), family + "'s TYPE"));
     HISTOGRAMS.forEach(h -> assertCumulative(scrape, h));
+  }
+
+  @Test
+  void exposesJvmProcessAndDispatcherFamilies() {
+    Scrape scrape = scrape();
+    RUNTIME.forEach(
+        (family, type) -> assertEquals(type, scrape.types().get(family), family + "'s TYPE"));
+    for (String dispatcher : List.of("default-dispatcher", "internal-dispatcher")) {
+      String tag = "{dispatcher=\"pekko.actor." + dispatcher + "\"}";
+      assertTrue(scrape.value("pekko_dispatcher_actors" + tag) >= 1, dispatcher + " has actors");
+      scrape.value("executor_pool_size_threads{name=\"pekko.actor." + dispatcher + "\"}");
+    }
+  }
+
+  @Test
+  void answersOpenMetricsWhenAsked() {
+    HttpResponse<String> r = get("application/openmetrics-text; version=1.0.0");
+    assertEquals(200, r.statusCode());
+    String contentType = r.headers().firstValue("Content-Type").orElse("");
+    assertTrue(contentType.startsWith("application/openmetrics-text; version=1.0.0"), contentType);
+    assertTrue(r.body().contains("\n# TYPE annals_appends counter\n"), "a counter's family name");
+    assertTrue(r.body().endsWith("# EOF\n"), "ends with # EOF");
+  }
+
+  @Test
+  void exportsEveryMetricTheDashboardQueries() throws Exception {
+    String stream = "metrics-" + UUID.randomUUID();
+    try (SseClient sse = new SseClient(baseUrl() + "/streams/" + stream + "/subscribe")) {
+      assertEquals(200, sse.status());
+      assertEquals(201, http.post("/streams/" + stream, "[" + event("A", "1") + "]").status());
+      if (node != null) {
+        System.gc(); // jvm_gc_pause_seconds has samples from the JVM's first collection on
+      }
+      Set<String> queried = DashboardQueries.metricNames(DashboardQueries.ANNALS);
+      assertTrue(queried.size() >= 20, () -> "the dashboard's metrics: " + queried);
+      // the GC's notification reaches the registry a moment after the collection
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      Scrape scrape = scrape();
+      while (!missing(queried, scrape).isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        scrape = scrape();
+      }
+      Set<String> missing = missing(queried, scrape);
+      assertTrue(missing.isEmpty(), () -> "the dashboard queries " + missing + ", not exported");
+      for (String name : queried) {
+        String type = scrape.types().get(family(name, scrape.types()));
+        if (name.endsWith("_bucket")) {
+          assertEquals("histogram", type, name + " is a histogram's bucket");
+        } else if (name.endsWith("_sum") || name.endsWith("_count")) {
+          assertTrue(Set.of("histogram", "summary").contains(type), name + " is a " + type);
+        }
+      }
+    }
   }
 
   @Test
@@ -123,6 +197,13 @@ class MetricsIT extends OneNodeIT {
 
   // ---- helpers --------------------------------------------------------------------------------
 
+  /** The names of {@code queried} that no series of the scrape has. */
+  private static Set<String> missing(Set<String> queried, Scrape scrape) {
+    Set<String> missing = new TreeSet<>(queried);
+    scrape.series().keySet().forEach(s -> missing.remove(s.replaceFirst("\\{.*", "")));
+    return missing;
+  }
+
   private static void assertIncreased(Scrape before, Scrape after, String series, double by) {
     double delta = after.value(series) - before.value(series);
     assertTrue(delta >= by, () -> series + " rose by " + delta + ", expected at least " + by);
@@ -164,21 +245,11 @@ class MetricsIT extends OneNodeIT {
 
   /**
    * Scrapes and parses; every sample must follow its family's {@code # HELP} and {@code # TYPE} (a
-   * histogram's samples are its {@code _bucket}, {@code _sum} and {@code _count}).
+   * histogram's samples are its {@code _bucket}, {@code _sum} and {@code _count}, a summary's its
+   * {@code _sum} and {@code _count}).
    */
   private Scrape scrape() {
-    HttpResponse<String> r;
-    try {
-      r =
-          CLIENT.send(
-              HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics")).build(),
-              HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    HttpResponse<String> r = get(null);
     assertEquals(200, r.statusCode());
     String contentType = r.headers().firstValue("Content-Type").orElse("");
     assertTrue(contentType.startsWith("text/plain; version=0.0.4"), contentType);
@@ -198,17 +269,44 @@ class MetricsIT extends OneNodeIT {
         String name = line.substring(0, space);
         String family = family(name, types);
         assertTrue(types.containsKey(family), () -> "a sample before its # TYPE: " + line);
-        series.put(name, Double.parseDouble(line.substring(space + 1)));
+        series.put(name, number(line.substring(space + 1)));
       }
     }
     return new Scrape(types, series);
   }
 
+  /** {@code GET /metrics}, with this Accept header unless null. */
+  private HttpResponse<String> get(String accept) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + "/metrics"));
+    if (accept != null) {
+      request.header("Accept", accept);
+    }
+    try {
+      return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static double number(String text) {
+    return switch (text) {
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(text);
+    };
+  }
+
+  /** A histogram's or summary's family for its _bucket, _sum and _count samples. */
   private static String family(String series, Map<String, String> types) {
     String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
     for (String suffix : List.of("_bucket", "_sum", "_count")) {
       String base = name.substring(0, Math.max(0, name.length() - suffix.length()));
-      if (name.endsWith(suffix) && "histogram".equals(types.get(base))) {
+      String type = types.get(base);
+      if (name.endsWith(suffix)
+          && ("histogram".equals(type) || ("summary".equals(type) && !suffix.equals("_bucket")))) {
         return base;
       }
     }

@@ -35,6 +35,10 @@ public final class WriteFence implements Extension {
 
   private final boolean enabled;
   private volatile String closedBecause;
+  private volatile Closed closed;
+
+  /** The fence is closed: this node sees only {@code seen} of the cluster's {@code members}. */
+  public record Closed(int seen, int members) {}
 
   private WriteFence(boolean enabled) {
     this.enabled = enabled;
@@ -44,9 +48,9 @@ public final class WriteFence implements Extension {
     return ID.apply(system);
   }
 
-  /** {@code null} while writes may start, else why not (for the 503's detail). */
-  public String closedBecause() {
-    return enabled ? closedBecause : null;
+  /** {@code null} while writes may start, else how many members this node sees. */
+  public Closed closed() {
+    return enabled ? closed : null;
   }
 
   /** Keeps {@code fence} up to date: subscribes to membership and reachability changes. */
@@ -95,6 +99,7 @@ public final class WriteFence implements Extension {
     }
     String before = closedBecause;
     closedBecause = closedBecause(members, unreachable);
+    closed = closedBecause == null ? null : new Closed(members - unreachable, members);
     if ((before == null) != (closedBecause == null)) {
       if (closedBecause == null) {
         log.info("Write fence open: a majority of the cluster is reachable again");

@@ -16,94 +16,64 @@ import io.annals.node.stream.StreamEntity.WrongExpectedVersion;
 import java.util.List;
 
 /**
- * Maps a stream's answer to an append onto the API: the status and either the {@link AppendResult}
- * (201 written, 200 exact retry or fully de-duplicated) or the {@link Problem} (409, 503). Shared
- * by the single-stream and the multi-stream write.
+ * Maps a stream's answer to an append onto the API: a {@link Result} (201 written, 200 exact retry
+ * or fully de-duplicated) or a {@link Refusal} (the {@link Problem} {@link Problems} makes of a
+ * typed rejection). Shared by the single-stream and the multi-stream write.
  */
 final class AppendAnswers {
   private AppendAnswers() {}
 
-  /** The API answer to one append: a status and a body (an AppendResult or a Problem). */
-  record Answer(int status, Object body) {
-    boolean succeeded() {
-      return body instanceof AppendResult;
+  /** The API answer to one append. */
+  sealed interface Answer permits Result, Refusal {
+    int status();
+
+    /** What the answer's JSON body is made of. */
+    Object body();
+  }
+
+  /** The append's events are in the stream: 201 written now, 200 an earlier answer repeated. */
+  record Result(int status, AppendResult result) implements Answer {
+    @Override
+    public Object body() {
+      return result;
     }
   }
 
+  /** Nothing was written. */
+  record Refusal(Problem problem) implements Answer {
+    @Override
+    public int status() {
+      return problem.status();
+    }
+
+    @Override
+    public Object body() {
+      return problem;
+    }
+  }
+
+  /** One branch per kind of {@link AppendReply} (a sealed interface: every kind is named). */
   static Answer answer(String stream, AppendReply reply) {
     if (reply instanceof Appended a) {
-      return new Answer(
+      return new Result(
           201, result(stream, a.firstVersion(), a.lastVersion(), a.transaction(), a.events()));
-    }
-    if (reply instanceof AlreadyAppended a) {
-      return new Answer(
+    } else if (reply instanceof AlreadyAppended a) {
+      return new Result(
           200, result(stream, a.firstVersion(), a.lastVersion(), a.transaction(), a.events()));
+    } else if (reply instanceof WrongExpectedVersion w) {
+      return new Refusal(Problems.wrongExpectedVersion(stream, w.expected(), w.actual()));
+    } else if (reply instanceof IdempotencyConflict c) {
+      return new Refusal(Problems.idempotencyConflict(stream, c));
+    } else if (reply instanceof UnknownTransaction u) {
+      return new Refusal(Problems.transactionNotFound(stream, u.transaction(), u.latest()));
+    } else if (reply instanceof NotInvalidatable n) {
+      return new Refusal(Problems.notInvalidatable(stream, n.transaction(), n.isInvalidation()));
+    } else if (reply instanceof TooManyKeys t) {
+      return new Refusal(Problems.tooManyKeys(stream, t.limit()));
+    } else if (reply instanceof Unavailable u) {
+      return new Refusal(Problems.unavailableProblem(stream, u));
     }
-    if (reply instanceof WrongExpectedVersion w) {
-      Problem p =
-          Problems.problem(
-                  409,
-                  "wrong-expected-version",
-                  "Wrong expected version",
-                  "expected version "
-                      + w.expected()
-                      + ", stream "
-                      + stream
-                      + " is at "
-                      + w.actual())
-              .with("expectedVersion", expectedAsJson(w.expected()))
-              .with("actualVersion", w.actual());
-      return new Answer(409, p);
-    }
-    if (reply instanceof IdempotencyConflict c) {
-      return new Answer(
-          409,
-          Problems.problem(
-              409,
-              "idempotency-conflict",
-              "Idempotency conflict",
-              "stream " + stream + ": " + c.detail()));
-    }
-    if (reply instanceof UnknownTransaction u) {
-      return new Answer(
-          404,
-          Problems.problem(
-                  404,
-                  "transaction-not-found",
-                  "Transaction not found",
-                  "stream "
-                      + stream
-                      + " has no transaction "
-                      + u.transaction()
-                      + "; its latest is "
-                      + u.latest())
-              .with("transaction", u.transaction()));
-    }
-    if (reply instanceof NotInvalidatable n) {
-      return new Answer(
-          409,
-          Problems.problem(
-                  409,
-                  "not-invalidatable",
-                  "Transaction cannot be invalidated",
-                  "stream " + stream + ": " + n.detail())
-              .with("transaction", n.transaction()));
-    }
-    if (reply instanceof TooManyKeys t) {
-      return new Answer(
-          422,
-          Problems.problem(
-              422,
-              "too-many-keys",
-              "Too many keys",
-              "stream "
-                  + stream
-                  + " may have at most "
-                  + t.limit()
-                  + " keys (annals.stream.max-keys)"));
-    }
-    Unavailable u = (Unavailable) reply;
-    return new Answer(503, Problems.problem(503, "unavailable", "Service unavailable", u.detail()));
+    throw new IllegalArgumentException("an append reply of an unknown kind: " + reply);
   }
 
   private static AppendResult result(
@@ -115,11 +85,5 @@ final class AppendAnswers {
     // the position waitFor accepts: the logs have reached this append once they index "last"
     String position = last > 0 ? new Position.Append(stream, last).encode() : null;
     return new AppendResult(stream, first, last, transaction, position, events);
-  }
-
-  private static Object expectedAsJson(String expected) {
-    return expected.chars().allMatch(Character::isDigit)
-        ? (Object) Long.parseLong(expected)
-        : expected;
   }
 }

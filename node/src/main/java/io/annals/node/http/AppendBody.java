@@ -22,7 +22,6 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
   private static final Set<String> EVENT_MEMBERS =
       Set.of("id", "type", "schemaVersion", "key", "data", "metadata");
   private static final Set<String> APPEND_MEMBERS = Set.of("expectedVersion", "events");
-  private static final Pattern STREAM_NAME = Pattern.compile("[A-Za-z0-9._:\\-]{1,200}");
   private static final Pattern IF_MATCH = Pattern.compile("\"(\\d{1,18})\"|\\*");
 
   /** Parses a whole request body of {@code POST /streams/{stream}}. */
@@ -78,18 +77,6 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     }
     return new AppendBody(
         fromBody.or(() -> fromHeader).orElse(ExpectedVersion.ANY), events(events, at + "events"));
-  }
-
-  static String validStreamName(String stream) {
-    if (!STREAM_NAME.matcher(stream).matches()) {
-      throw new BadRequest(
-          "invalid-stream-name",
-          "stream name '"
-              + abbreviate(stream)
-              + "' is invalid: use 1-200 characters of"
-              + " A-Z a-z 0-9 . _ : - (names starting with $ are reserved)");
-    }
-    return stream;
   }
 
   private static Optional<ExpectedVersion> ifMatchVersion(Optional<String> header) {
@@ -175,7 +162,8 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
         // fall through to the error below
       }
     }
-    throw BadRequest.invalid(at + "id must be a UUID string, was " + abbreviate(node.toString()));
+    throw BadRequest.invalid(
+        at + "id must be a UUID string, was " + Names.abbreviate(node.toString()));
   }
 
   private static String text(JsonNode node, String member, boolean required) {
@@ -232,9 +220,5 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
       case NULL -> "null";
       default -> node.getNodeType().toString().toLowerCase();
     };
-  }
-
-  static String abbreviate(String s) {
-    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
   }
 }

@@ -3,7 +3,7 @@ package io.annals.node.http;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import io.annals.node.stream.StoredEvent;
+import io.annals.node.journal.StoredEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.pekko.util.ByteString;

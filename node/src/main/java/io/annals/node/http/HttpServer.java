@@ -1,14 +1,10 @@
 package io.annals.node.http;
 
 import io.annals.node.AnnalsSettings;
-import io.annals.node.journal.JournalReads;
-import io.annals.node.log.LogReader;
-import io.annals.node.log.LogSource;
-import io.annals.node.log.LogTails;
+import io.annals.node.journal.StreamReader;
+import io.annals.node.log.LogReads;
 import io.annals.node.metrics.Metrics;
-import io.annals.node.stream.StreamReader;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.Http;
@@ -31,23 +27,9 @@ public final class HttpServer extends AllDirectives {
   private HttpServer() {}
 
   public static CompletionStage<ServerBinding> start(
-      ActorSystem<?> system,
-      AnnalsSettings settings,
-      JournalReads journal,
-      ActorRef<LogTails.Get> tails) {
+      ActorSystem<?> system, AnnalsSettings settings, StreamReader streams, LogReads logs) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    StreamReader streams = new StreamReader(journal);
     StreamReads reads = new StreamReads(sharding, streams, settings);
-    LogSource logs =
-        new LogSource(
-            system,
-            new LogReader(journal, streams),
-            streams,
-            tails,
-            settings.log().partitions(),
-            settings.subscriptions().chunkEvents(),
-            settings.subscriptions().catchUpEvents(),
-            settings.subscriptions().askTimeout());
     Route streamRoutes = new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route();
     CloseGrace closeGrace = CloseGrace.register(system, settings.closeGrace());
     Route opsRoutes = new OpsRoutes(system, closeGrace).route();
@@ -57,8 +39,15 @@ public final class HttpServer extends AllDirectives {
     Route api =
         settings.log().partitions() > 0
             ? server.sealed(
-                new SubscriptionRoutes(logs, settings, Metrics.get(system), invalidations).route(),
-                new LogRoutes(system, logs, settings, invalidations).route(),
+                new SubscriptionRoutes(
+                        logs.subscriptions(),
+                        logs.streamSubscriptions(),
+                        settings.log().partitions(),
+                        settings,
+                        Metrics.get(system),
+                        invalidations)
+                    .route(),
+                new LogRoutes(system, logs.pages(), settings, invalidations).route(),
                 streamRoutes,
                 opsRoutes)
             // indexing off (annals.log.partitions = 0): no global or category logs to serve

@@ -1,7 +1,7 @@
 package io.annals.node.http;
 
 import io.annals.node.cluster.RetryingAsk;
-import io.annals.node.stream.StoredEvent;
+import io.annals.node.journal.StoredEvent;
 import io.annals.node.stream.StreamEntity;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +53,8 @@ final class Invalidations {
               List<T> out = new ArrayList<>(items.size());
               for (T item : items) {
                 StoredEvent e = eventOf.apply(item);
-                if (!invalidated(asks.get(e.stream()).join()).contains(e.transaction())) {
+                if (!invalidated(e.stream(), asks.get(e.stream()).join())
+                    .contains(e.transaction())) {
                   out.add(item);
                 }
               }
@@ -61,10 +62,12 @@ final class Invalidations {
             });
   }
 
-  private static Set<Long> invalidated(StreamEntity.VersionReply reply) {
+  private static Set<Long> invalidated(String stream, StreamEntity.VersionReply reply) {
     if (reply instanceof StreamEntity.CurrentVersion v) {
       return v.invalidated();
     }
-    throw new CompletionException(new Unavailable(((StreamEntity.Unavailable) reply).detail()));
+    throw new CompletionException(
+        new Unavailable(
+            Problems.unavailableProblem(stream, (StreamEntity.Unavailable) reply).detail()));
   }
 }

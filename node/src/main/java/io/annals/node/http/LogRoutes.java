@@ -4,17 +4,17 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.annals.node.AnnalsSettings;
 import io.annals.node.cluster.RetryingAsk;
+import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEntity;
 import io.annals.node.log.LogEvent;
 import io.annals.node.log.LogId;
-import io.annals.node.log.LogSource;
+import io.annals.node.log.LogPages;
 import io.annals.node.log.Position;
-import io.annals.node.stream.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,28 +26,26 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.pattern.Patterns;
 
 /**
  * The read side across streams: {@code GET /all} and {@code GET /categories/{c}} (pages, with
  * {@code waitFor} for reading one's own writes) and {@code GET /streams} (stream names). Arguments
- * are checked by {@link LogArguments}; the reading is {@link LogSource}'s. The subscriptions are
+ * are checked by {@link LogArguments}; the reading is {@link LogPages}'. The subscriptions are
  * {@link SubscriptionRoutes}.
  */
 final class LogRoutes extends AllDirectives {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s)");
-  private static final Duration WAIT_STEP = Duration.ofMillis(10);
+  private static final Set<String> PAGE =
+      Set.of("after", "limit", "waitFor", "timeout", "excludeInvalidated");
 
-  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final LogSource logs;
+  private final LogPages logs;
   private final AnnalsSettings settings;
   private final Invalidations invalidations;
   private final LogArguments arguments;
 
   LogRoutes(
-      ActorSystem<?> system, LogSource logs, AnnalsSettings settings, Invalidations invalidations) {
-    this.system = system;
+      ActorSystem<?> system, LogPages logs, AnnalsSettings settings, Invalidations invalidations) {
     this.sharding = ClusterSharding.get(system);
     this.logs = logs;
     this.settings = settings;
@@ -59,27 +57,34 @@ final class LogRoutes extends AllDirectives {
     // get() inside each path: a get() around them all would, on every GET, cancel the 405 of the
     // other route classes' paths (a GET to a POST-only path would be a 404)
     return concat(
-        path("all", () -> get(() -> parameterMap(this::allPage))),
+        path("all", () -> get(() -> parameterMap(q -> allPage(Params.of(q, PAGE))))),
         path(
             segment("categories").slash(segment()),
-            category -> get(() -> parameterMap(p -> categoryPage(category, p)))),
+            category -> get(() -> parameterMap(q -> categoryPage(category, Params.of(q, PAGE))))),
         pathPrefix(
             "streams",
-            () -> pathEndOrSingleSlash(() -> get(() -> parameterMap(this::streamNames)))));
+            () ->
+                pathEndOrSingleSlash(
+                    () ->
+                        get(
+                            () ->
+                                parameterMap(
+                                    q -> streamNames(Params.of(q, Set.of("after", "limit"))))))));
   }
 
   // ---- pages ----------------------------------------------------------------------------------
 
-  private Route allPage(Map<String, String> params) {
+  private Route allPage(Params params) {
     Position.All from =
         arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
-    int limit = StreamReads.limit(params, settings.defaultReadLimit(), settings.maxReadLimit());
+    int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
         waitFor(params, null)
             .thenCompose(
                 reached ->
                     !reached
-                        ? CompletableFuture.completedFuture(notYetIndexed(params))
+                        ? CompletableFuture.completedFuture(
+                            Problems.notYetIndexed(params.get("waitFor")))
                         : logs.allPage(from, limit)
                             .thenCompose(
                                 read ->
@@ -89,19 +94,19 @@ final class LogRoutes extends AllDirectives {
     return onSuccess(page, this::complete);
   }
 
-  private Route categoryPage(String category, Map<String, String> params) {
-    LogArguments.validCategory(category);
+  private Route categoryPage(String category, Params params) {
+    Names.validCategory(category);
     Cursor from = arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
-    int limit = StreamReads.limit(params, settings.defaultReadLimit(), settings.maxReadLimit());
+    int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
         waitFor(params, category)
             .thenCompose(
                 reached -> {
                   if (!reached) {
-                    return CompletableFuture.completedFuture(notYetIndexed(params));
+                    return CompletableFuture.completedFuture(
+                        Problems.notYetIndexed(params.get("waitFor")));
                   }
-                  return logs.reader()
-                      .events(LogId.category(category), from, limit)
+                  return logs.category(category, from, limit)
                       .thenCompose(
                           read ->
                               valid(params, read, LogEvent::event)
@@ -137,17 +142,15 @@ final class LogRoutes extends AllDirectives {
 
   /** {@code excludeInvalidated=true}: only the items whose events are valid. */
   private <T> CompletionStage<List<T>> valid(
-      Map<String, String> params,
-      List<T> items,
-      java.util.function.Function<T, StoredEvent> event) {
-    return LogArguments.excludeInvalidated(params)
+      Params params, List<T> items, java.util.function.Function<T, StoredEvent> event) {
+    return params.excludeInvalidated()
         ? invalidations.valid(items, event)
         : CompletableFuture.completedFuture(items);
   }
 
   /** {"events": [...], "next": position}. */
   private static HttpResponse pageOf(List<Pair<String, StoredEvent>> events, String next) {
-    return StreamReads.body(
+    return JsonResponses.written(
         g -> {
           g.writeStartObject();
           g.writeArrayFieldStart("events");
@@ -161,12 +164,12 @@ final class LogRoutes extends AllDirectives {
   }
 
   /** {@code GET /streams?after=&limit=}: stream names in name order, from every partition. */
-  private Route streamNames(Map<String, String> params) {
+  private Route streamNames(Params params) {
     String after = params.get("after");
     if (after != null) {
-      AppendBody.validStreamName(after);
+      Names.validStreamName(after);
     }
-    int limit = StreamReads.limit(params, settings.defaultReadLimit(), settings.maxReadLimit());
+    int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     List<CompletableFuture<LogEntity.StreamNames>> asks = new ArrayList<>();
     for (int p = 0; p < logs.partitions(); p++) {
       asks.add(
@@ -189,7 +192,7 @@ final class LogRoutes extends AllDirectives {
                   }
                   List<String> shown = names.stream().limit(limit).toList();
                   boolean hasNext = more || names.size() > limit;
-                  return StreamReads.body(
+                  return JsonResponses.written(
                       g -> {
                         g.writeStartObject();
                         g.writeArrayFieldStart("streams");
@@ -213,7 +216,7 @@ final class LogRoutes extends AllDirectives {
    * position in {@code waitFor}, false when {@code timeout} passed first. Positions of the log
    * itself were handed out by reads of it, so they are reached already.
    */
-  private CompletionStage<Boolean> waitFor(Map<String, String> params, String category) {
+  private CompletionStage<Boolean> waitFor(Params params, String category) {
     String text = params.get("waitFor");
     Duration timeout = timeout(params.get("timeout"));
     if (text == null) {
@@ -234,8 +237,7 @@ final class LogRoutes extends AllDirectives {
                 + ", which is not in category "
                 + category);
       }
-      long deadline = System.nanoTime() + timeout.toNanos();
-      return covered(log, append, deadline);
+      return logs.indexed(log, append.stream(), append.version(), timeout);
     }
     if (category == null
         ? position instanceof Position.All
@@ -246,26 +248,6 @@ final class LogRoutes extends AllDirectives {
         "invalid-query-parameter",
         "query parameter 'waitFor' is a position of another log; use one from an append or from"
             + " this log");
-  }
-
-  private CompletionStage<Boolean> covered(String log, Position.Append append, long deadline) {
-    return sharding
-        .entityRefFor(LogEntity.TYPE_KEY, log)
-        .<LogEntity.Coverage>ask(
-            r -> new LogEntity.Covers(append.stream(), append.version(), r), settings.askTimeout())
-        .thenApply(LogEntity.Coverage::covered)
-        .exceptionally(failure -> false)
-        .thenCompose(
-            covered -> {
-              if (covered || System.nanoTime() >= deadline) {
-                return CompletableFuture.completedFuture(covered);
-              }
-              return Patterns.after(
-                  WAIT_STEP,
-                  system.classicSystem().scheduler(),
-                  system.executionContext(),
-                  () -> covered(log, append, deadline));
-            });
   }
 
   private Duration timeout(String text) {
@@ -284,20 +266,9 @@ final class LogRoutes extends AllDirectives {
           "query parameter 'timeout' must be a duration like 500ms or 2s of at most "
               + settings.maxWaitFor().toSeconds()
               + "s, was '"
-              + AppendBody.abbreviate(text)
+              + Names.abbreviate(text)
               + "'");
     }
     return d;
-  }
-
-  private static HttpResponse notYetIndexed(Map<String, String> params) {
-    return Problems.response(
-        Problems.problem(
-            503,
-            "not-yet-indexed",
-            "Not yet indexed",
-            "the log has not reached position "
-                + AppendBody.abbreviate(params.get("waitFor"))
-                + " within the timeout; retry later"));
   }
 }

@@ -5,14 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.cluster.ClusterEvent;
-import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -29,15 +26,20 @@ import scala.jdk.javaapi.FutureConverters;
 /**
  * {@code GET /alive} (the process answers), {@code GET /ready} (this member is Up in the cluster,
  * is not stopping, and the journal answers a query, from the same check Pekko Management's
- * readiness uses), {@code GET /metrics} (Prometheus text, with the cluster membership as this node
- * sees it) and {@code GET /openapi.json} (the API's description, the resource {@code openapi.json},
- * read once).
+ * readiness uses), {@code GET /metrics} (the node's metrics registry: Prometheus text 0.0.4, or
+ * OpenMetrics when the Accept header asks for it) and {@code GET /openapi.json} (the API's
+ * description, the resource {@code openapi.json}, read once).
  */
 final class OpsRoutes extends AllDirectives {
   private static final ContentType PROMETHEUS_TEXT =
       ContentTypes.create(
-          MediaTypes.customWithFixedCharset(
-              "text", "plain", HttpCharsets.UTF_8, Map.of("version", "0.0.4"), false));
+          MediaTypes.customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), false),
+          HttpCharsets.UTF_8);
+  private static final ContentType OPEN_METRICS =
+      ContentTypes.create(
+          MediaTypes.customWithOpenCharset(
+              "application", "openmetrics-text", Map.of("version", "1.0.0"), false),
+          HttpCharsets.UTF_8);
   private final ActorSystem<?> system;
   private final CassandraHealthCheck journalCheck;
   private final HttpResponse openApi;
@@ -55,26 +57,23 @@ final class OpsRoutes extends AllDirectives {
 
   Route route() {
     return concat(
-        path("alive", () -> get(() -> complete(StreamRoutes.json(200, Map.of("status", "alive"))))),
+        path(
+            "alive", () -> get(() -> complete(JsonResponses.json(200, Map.of("status", "alive"))))),
         path("ready", () -> get(() -> onSuccess(ready(), this::readiness))),
-        path("metrics", () -> get(() -> complete(metrics()))),
+        path(
+            "metrics",
+            () -> get(() -> optionalHeaderValueByName("Accept", a -> complete(metrics(a))))),
         path("openapi.json", () -> get(() -> complete(openApi))));
   }
 
-  private HttpResponse metrics() {
-    ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
-    Map<String, Long> byStatus = new HashMap<>();
-    for (Member m : state.getMembers()) {
-      byStatus.merge(statusLabel(m.status()), 1L, Long::sum);
-    }
-    String text = Metrics.get(system).render(byStatus, state.getUnreachable().size());
+  private HttpResponse metrics(Optional<String> accept) {
+    boolean openMetrics = Metrics.wantsOpenMetrics(accept.orElse(null));
+    String text = Metrics.get(system).scrape(openMetrics);
     return HttpResponse.create()
-        .withEntity(HttpEntities.create(PROMETHEUS_TEXT, text.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  /** {@code WeaklyUp} becomes {@code weakly_up}, as in {@link Metrics#MEMBER_STATUSES}. */
-  private static String statusLabel(MemberStatus status) {
-    return status.toString().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        .withEntity(
+            HttpEntities.create(
+                openMetrics ? OPEN_METRICS : PROMETHEUS_TEXT,
+                text.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static byte[] resource(String name) {
@@ -90,7 +89,7 @@ final class OpsRoutes extends AllDirectives {
 
   private Route readiness(String problem) {
     if (problem == null) {
-      return complete(StreamRoutes.json(200, Map.of("status", "ready")));
+      return complete(JsonResponses.json(200, Map.of("status", "ready")));
     }
     return complete(Problems.unavailable(problem));
   }

@@ -1,6 +1,8 @@
 package io.annals.node.http;
 
+import io.annals.api.ExpectedVersion;
 import io.annals.api.Problem;
+import io.annals.node.stream.StreamEntity;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -64,8 +66,144 @@ final class Problems {
     return response(problem(503, "unavailable", "Service unavailable", detail));
   }
 
+  // ---- the answers of a stream ------------------------------------------------------------
+
   static HttpResponse notFound(String name, String detail) {
     return response(problem(404, name, "Not found", detail));
+  }
+
+  /** Version {@code version} of {@code stream} does not exist ({@code current} -1: unknown). */
+  static HttpResponse eventNotFound(String stream, long version, long current) {
+    return notFound(
+        "event-not-found",
+        "stream "
+            + stream
+            + " has no version "
+            + version
+            + (current < 0 ? "" : "; it is at " + current));
+  }
+
+  static HttpResponse streamNotFound(String stream) {
+    return response(
+        problem(
+            404,
+            "stream-not-found",
+            "Not found",
+            "stream " + stream + " does not exist (it has no events)"));
+  }
+
+  static HttpResponse unavailable(String stream, StreamEntity.Unavailable u) {
+    return response(unavailableProblem(stream, u));
+  }
+
+  static Problem unavailableProblem(String stream, StreamEntity.Unavailable u) {
+    String detail =
+        switch (u.cause()) {
+          case JOURNAL_STARTING -> "the journal of stream " + stream + " is unavailable";
+          case QUEUE_FULL ->
+              "stream " + stream + " has " + u.queued() + " appends queued; retry later";
+          case WRITE_FAILED -> "the journal write of stream " + stream + " failed; retry later";
+          case NO_MAJORITY ->
+              "this node sees only "
+                  + u.seen()
+                  + " of "
+                  + u.members()
+                  + " cluster members; it does not write until it sees a majority";
+        };
+    return problem(503, "unavailable", "Service unavailable", detail);
+  }
+
+  static Problem wrongExpectedVersion(String stream, ExpectedVersion expected, long actual) {
+    return problem(
+            409,
+            "wrong-expected-version",
+            "Wrong expected version",
+            "expected version " + expected + ", stream " + stream + " is at " + actual)
+        .with(
+            "expectedVersion",
+            expected instanceof ExpectedVersion.Exact exact
+                ? (Object) exact.version()
+                : expected.toString())
+        .with("actualVersion", actual);
+  }
+
+  static Problem idempotencyConflict(String stream, StreamEntity.IdempotencyConflict c) {
+    String detail =
+        switch (c.conflict()) {
+          case OTHER_CONTENT ->
+              "event id "
+                  + c.eventId()
+                  + " was appended before as version "
+                  + c.version()
+                  + " with other content";
+          case SEVERAL_APPENDS ->
+              "the event ids belong to different earlier appends (transactions "
+                  + c.transaction()
+                  + " and "
+                  + c.otherTransaction()
+                  + ")";
+          case PARTIAL_REPEAT ->
+              "the event ids partly match the earlier append of transaction "
+                  + c.transaction()
+                  + (c.eventId() == null
+                      ? ""
+                      : " (event id " + c.eventId() + " is new or out of order)")
+                  + "; a retry must repeat that append exactly";
+        };
+    return problem(
+        409, "idempotency-conflict", "Idempotency conflict", "stream " + stream + ": " + detail);
+  }
+
+  static Problem transactionNotFound(String stream, long transaction, long latest) {
+    return problem(
+            404,
+            "transaction-not-found",
+            "Transaction not found",
+            "stream " + stream + " has no transaction " + transaction + "; its latest is " + latest)
+        .with("transaction", transaction);
+  }
+
+  static Problem notInvalidatable(String stream, long transaction, boolean isInvalidation) {
+    return problem(
+            409,
+            "not-invalidatable",
+            "Transaction cannot be invalidated",
+            "stream "
+                + stream
+                + ": transaction "
+                + transaction
+                + (isInvalidation ? " is itself an invalidation" : " is already invalidated"))
+        .with("transaction", transaction);
+  }
+
+  static Problem tooManyKeys(String stream, int limit) {
+    return problem(
+        422,
+        "too-many-keys",
+        "Too many keys",
+        "stream " + stream + " may have at most " + limit + " keys (annals.stream.max-keys)");
+  }
+
+  // ---- the answers of the logs and of the HTTP layer -----------------------------------------
+
+  static HttpResponse notYetIndexed(String waitFor) {
+    return response(
+        problem(
+            503,
+            "not-yet-indexed",
+            "Not yet indexed",
+            "the log has not reached position "
+                + Names.abbreviate(waitFor)
+                + " within the timeout; retry later"));
+  }
+
+  static HttpResponse unsupportedMediaType(Object media) {
+    return response(
+        problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the body as application/json, not " + media));
   }
 
   /** Maps a failed future or thrown exception; unknown failures are 500 and logged. */

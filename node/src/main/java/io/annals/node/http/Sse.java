@@ -1,7 +1,7 @@
 package io.annals.node.http;
 
+import io.annals.node.journal.StoredEvent;
 import io.annals.node.metrics.Metrics;
-import io.annals.node.stream.StoredEvent;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;

@@ -1,25 +1,18 @@
 package io.annals.node.http;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.annals.node.AnnalsSettings;
 import io.annals.node.cluster.RetryingAsk;
-import io.annals.node.stream.StoredEvent;
+import io.annals.node.journal.StoredEvent;
+import io.annals.node.journal.StreamReader;
 import io.annals.node.stream.StreamEntity;
-import io.annals.node.stream.StreamReader;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.ETag;
@@ -53,14 +46,15 @@ final class StreamReads extends AllDirectives {
       boolean backward,
       boolean excludeInvalidated,
       Set<String> types) {
-    static PageQuery parse(Map<String, String> params, int defaultLimit, int maxLimit) {
-      Optional<Long> from =
-          Optional.ofNullable(params.get("from")).map(v -> number("from", v, 1, Long.MAX_VALUE));
-      int limit = StreamReads.limit(params, defaultLimit, maxLimit);
-      String direction = oneOf(params, "direction", "forward", "backward");
-      boolean exclude = oneOf(params, "excludeInvalidated", "false", "true").equals("true");
-      Set<String> types =
-          params.containsKey("type") ? Set.of(params.get("type").split(",")) : Set.of();
+    static final Set<String> PARAMS =
+        Set.of("from", "limit", "direction", "excludeInvalidated", "type");
+
+    static PageQuery parse(Params params, int defaultLimit, int maxLimit) {
+      Optional<Long> from = params.number("from", 1, Long.MAX_VALUE);
+      int limit = params.limit(defaultLimit, maxLimit);
+      String direction = params.oneOf("direction", "forward", "backward");
+      boolean exclude = params.excludeInvalidated();
+      Set<String> types = params.has("type") ? Set.of(params.get("type").split(",")) : Set.of();
       return new PageQuery(from, limit, direction.equals("backward"), exclude, types);
     }
 
@@ -75,82 +69,39 @@ final class StreamReads extends AllDirectives {
     }
   }
 
-  static int limit(Map<String, String> params, int defaultLimit, int maxLimit) {
-    return Optional.ofNullable(params.get("limit"))
-        .map(v -> (int) number("limit", v, 1, maxLimit))
-        .orElse(defaultLimit);
-  }
-
-  /** The parameter's value, which must be one of {@code allowed} (the first is the default). */
-  static String oneOf(Map<String, String> params, String name, String... allowed) {
-    String value = params.getOrDefault(name, allowed[0]);
-    if (!List.of(allowed).contains(value)) {
-      throw new BadRequest(
-          "invalid-query-parameter",
-          "query parameter '"
-              + name
-              + "' must be one of "
-              + String.join(", ", allowed)
-              + ", was '"
-              + AppendBody.abbreviate(value)
-              + "'");
-    }
-    return value;
-  }
-
-  static long number(String name, String value, long min, long max) {
-    try {
-      long n = Long.parseLong(value);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException notANumber) {
-      // reported below
-    }
-    throw new BadRequest(
-        "invalid-query-parameter",
-        "query parameter '"
-            + name
-            + "' must be an integer from "
-            + min
-            + " to "
-            + max
-            + ", was '"
-            + AppendBody.abbreviate(value)
-            + "'");
-  }
-
   Route page(String stream) {
-    AppendBody.validStreamName(stream);
+    Names.validStreamName(stream);
     return parameterMap(
-        params -> {
+        query -> {
           PageQuery q =
-              PageQuery.parse(params, settings.defaultReadLimit(), settings.maxReadLimit());
+              PageQuery.parse(
+                  Params.of(query, PageQuery.PARAMS),
+                  settings.defaultReadLimit(),
+                  settings.maxReadLimit());
           return withVersion(
               stream, current -> onSuccess(readPage(stream, current, q), this::complete));
         });
   }
 
   Route one(String stream, long version) {
-    AppendBody.validStreamName(stream);
+    Names.validStreamName(stream);
     return withVersion(
         stream,
         info -> {
           long current = info.version();
           if (version < 1 || version > current) {
-            return complete(
-                Problems.notFound(
-                    "event-not-found",
-                    "stream " + stream + " has no version " + version + "; it is at " + current));
+            return complete(Problems.eventNotFound(stream, version, current));
           }
           return onSuccess(
               reader.read(stream, version, version),
               events ->
                   complete(
                       events.isEmpty()
-                          ? Problems.notFound(
-                              "event-not-found", "stream " + stream + " has no version " + version)
-                          : withETag(current, body(g -> EventJson.write(g, events.get(0), null)))));
+                          ? Problems.eventNotFound(stream, version, -1)
+                          : withETag(
+                              current,
+                              JsonResponses.written(
+                                  g -> EventJson.write(g, events.get(0), null)))));
         });
   }
 
@@ -166,14 +117,12 @@ final class StreamReads extends AllDirectives {
         ask,
         reply -> {
           if (reply instanceof StreamEntity.Unavailable u) {
-            return complete(Problems.unavailable(u.detail()));
+            return complete(Problems.unavailable(stream, u));
           }
           StreamEntity.CurrentVersion current = (StreamEntity.CurrentVersion) reply;
           long version = current.version();
           if (version == 0) {
-            return complete(
-                Problems.notFound(
-                    "stream-not-found", "stream " + stream + " does not exist (it has no events)"));
+            return complete(Problems.streamNotFound(stream));
           }
           return optionalHeaderValueByName(
               "If-None-Match",
@@ -230,10 +179,11 @@ final class StreamReads extends AllDirectives {
 
   /** {@code GET /streams/{s}/surface?after=&limit=}: the newest valid event of each key, by key. */
   Route surface(String stream) {
-    AppendBody.validStreamName(stream);
+    Names.validStreamName(stream);
     return parameterMap(
-        params -> {
-          int limit = limit(params, settings.defaultReadLimit(), settings.maxReadLimit());
+        query -> {
+          Params params = Params.of(query, Set.of("after", "limit"));
+          int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
           String after = params.get("after");
           CompletionStage<StreamEntity.SurfaceReply> ask =
               RetryingAsk.ask(
@@ -249,13 +199,11 @@ final class StreamReads extends AllDirectives {
   private CompletionStage<HttpResponse> surfacePage(
       String stream, int limit, StreamEntity.SurfaceReply reply) {
     if (reply instanceof StreamEntity.Unavailable u) {
-      return CompletableFuture.completedFuture(Problems.unavailable(u.detail()));
+      return CompletableFuture.completedFuture(Problems.unavailable(stream, u));
     }
     StreamEntity.SurfacePage page = (StreamEntity.SurfacePage) reply;
     if (page.version() == 0) {
-      return CompletableFuture.completedFuture(
-          Problems.notFound(
-              "stream-not-found", "stream " + stream + " does not exist (it has no events)"));
+      return CompletableFuture.completedFuture(Problems.streamNotFound(stream));
     }
     List<CompletableFuture<List<StoredEvent>>> reads = new ArrayList<>();
     for (StreamEntity.SurfaceEntry entry : page.entries()) {
@@ -287,7 +235,7 @@ final class StreamReads extends AllDirectives {
 
   private static HttpResponse pageBody(
       String stream, long version, List<StoredEvent> events, String next) {
-    return body(
+    return JsonResponses.written(
         g -> {
           g.writeStartObject();
           g.writeStringField("stream", stream);
@@ -300,21 +248,6 @@ final class StreamReads extends AllDirectives {
           g.writeStringField("next", next);
           g.writeEndObject();
         });
-  }
-
-  interface JsonWriting {
-    void write(JsonGenerator g) throws IOException;
-  }
-
-  static HttpResponse body(JsonWriting writing) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-      writing.write(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return HttpResponse.create()
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, out.toByteArray()));
   }
 
   private static HttpResponse withETag(long version, HttpResponse response) {

@@ -22,8 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
@@ -78,7 +76,7 @@ final class StreamRoutes extends AllDirectives {
   }
 
   private Route invalidate(String stream, long transaction, byte[] body) {
-    AppendBody.validStreamName(stream);
+    Names.validStreamName(stream);
     JsonNode root = AppendBody.tree(body);
     JsonNode reason = root.path("reason");
     if (!root.isObject()
@@ -99,7 +97,7 @@ final class StreamRoutes extends AllDirectives {
 
   private Route append(String stream, byte[] body) {
     long started = System.nanoTime();
-    AppendBody.validStreamName(stream);
+    Names.validStreamName(stream);
     return optionalHeaderValueByName(
         "If-Match",
         ifMatch -> {
@@ -131,7 +129,7 @@ final class StreamRoutes extends AllDirectives {
                   ObjectNode out = Json.MAPPER.createObjectNode();
                   ArrayNode array = out.putArray("results");
                   results.forEach(r -> array.add(r.join()));
-                  return json(200, out);
+                  return JsonResponses.json(200, out);
                 });
     return onSuccess(all, this::complete);
   }
@@ -141,7 +139,7 @@ final class StreamRoutes extends AllDirectives {
       if (!write.isObject() || !write.path("stream").isTextual()) {
         throw BadRequest.invalid(at + "stream is required (a stream name)");
       }
-      String stream = AppendBody.validStreamName(write.get("stream").asText());
+      String stream = Names.validStreamName(write.get("stream").asText());
       ObjectNode rest = ((ObjectNode) write).deepCopy();
       rest.remove("stream");
       if (!rest.has("events")) {
@@ -153,11 +151,11 @@ final class StreamRoutes extends AllDirectives {
           .exceptionally(
               failure -> {
                 Problem p = Problems.problemFor(failure);
-                return entry(new AppendAnswers.Answer(p.status(), p));
+                return entry(new AppendAnswers.Refusal(p));
               });
     } catch (BadRequest bad) {
       Problem p = Problems.badRequestProblem(bad);
-      return CompletableFuture.completedFuture(entry(new AppendAnswers.Answer(400, p)));
+      return CompletableFuture.completedFuture(entry(new AppendAnswers.Refusal(p)));
     }
   }
 
@@ -178,21 +176,16 @@ final class StreamRoutes extends AllDirectives {
   }
 
   private static HttpResponse single(String stream, AppendAnswers.Answer answer) {
-    if (answer.body() instanceof AppendResult result) {
+    if (answer instanceof AppendAnswers.Result written) {
+      AppendResult result = written.result();
       HttpResponse response =
-          json(answer.status(), result)
+          JsonResponses.json(answer.status(), result)
               .addHeader(ETag.create(EntityTag.create(Long.toString(result.lastVersion()), false)));
       return answer.status() == 201
           ? response.addHeader(Location.create("/streams/" + stream + "/" + result.firstVersion()))
           : response;
     }
-    return Problems.response((Problem) answer.body());
-  }
-
-  static HttpResponse json(int status, Object body) {
-    return HttpResponse.create()
-        .withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body)));
+    return Problems.response(((AppendAnswers.Refusal) answer).problem());
   }
 
   /** Accepts a JSON body (415 otherwise) of at most the configured size (413 otherwise). */
@@ -205,14 +198,7 @@ final class StreamRoutes extends AllDirectives {
               media.isApplication()
                   && (media.subType().equals("json") || media.subType().endsWith("+json"));
           if (!json) {
-            return afterDiscarding(
-                entity,
-                Problems.response(
-                    Problems.problem(
-                        415,
-                        "unsupported-media-type",
-                        "Unsupported media type",
-                        "send the body as application/json, not " + media)));
+            return afterDiscarding(entity, Problems.unsupportedMediaType(media));
           }
           if (entity.getContentLengthOption().orElse(0L) > limit) {
             return afterDiscarding(entity, Problems.tooLarge(limit));

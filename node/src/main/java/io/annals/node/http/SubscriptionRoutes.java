@@ -3,16 +3,17 @@ package io.annals.node.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEvent;
 import io.annals.node.log.LogId;
-import io.annals.node.log.LogSource;
+import io.annals.node.log.LogSubscriptions;
 import io.annals.node.log.Position;
+import io.annals.node.log.StreamSubscriptions;
 import io.annals.node.metrics.Metrics;
-import io.annals.node.stream.StoredEvent;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -24,38 +25,50 @@ import org.apache.pekko.util.ByteString;
  * The Server-Sent-Events subscriptions: {@code GET /streams/{s}/subscribe}, {@code GET
  * /categories/{c}/subscribe} and {@code GET /all/subscribe}. Each parses where to start ({@code
  * Last-Event-ID} wins over {@code from}/{@code after}), takes its source of event chunks from
- * {@link LogSource} (catch-up, then live, driven by the client's demand) and writes it with {@link
- * Sse}.
+ * {@link LogSubscriptions} or {@link StreamSubscriptions} (catch-up, then live, driven by the
+ * client's demand) and writes it with {@link Sse}.
  */
 final class SubscriptionRoutes extends AllDirectives {
-  private final LogSource logs;
+  private static final Set<String> LOG = Set.of("after", "excludeInvalidated");
+  private static final Set<String> STREAM = Set.of("from", "excludeInvalidated");
+  private final LogSubscriptions logs;
+  private final StreamSubscriptions streams;
   private final Sse.Settings sse;
   private final Metrics metrics;
   private final Invalidations invalidations;
   private final LogArguments arguments;
 
   SubscriptionRoutes(
-      LogSource logs, AnnalsSettings settings, Metrics metrics, Invalidations invalidations) {
+      LogSubscriptions logs,
+      StreamSubscriptions streams,
+      int partitions,
+      AnnalsSettings settings,
+      Metrics metrics,
+      Invalidations invalidations) {
     this.logs = logs;
+    this.streams = streams;
     AnnalsSettings.Subscriptions s = settings.subscriptions();
     this.sse = new Sse.Settings(s.retry(), s.heartbeat(), s.chunkBytes());
     this.metrics = metrics;
     this.invalidations = invalidations;
-    this.arguments = new LogArguments(logs.partitions());
+    this.arguments = new LogArguments(partitions);
   }
 
   Route route() {
     return concat(
-        path(segment("all").slash("subscribe"), () -> get(() -> parameterMap(this::allSubscribe))),
+        path(
+            segment("all").slash("subscribe"),
+            () -> get(() -> parameterMap(q -> allSubscribe(Params.of(q, LOG))))),
         path(
             segment("categories").slash(segment()).slash("subscribe"),
-            category -> get(() -> parameterMap(p -> categorySubscribe(category, p)))),
+            category ->
+                get(() -> parameterMap(q -> categorySubscribe(category, Params.of(q, LOG))))),
         path(
             segment("streams").slash(segment()).slash("subscribe"),
-            stream -> get(() -> parameterMap(p -> streamSubscribe(stream, p)))));
+            stream -> get(() -> parameterMap(q -> streamSubscribe(stream, Params.of(q, STREAM))))));
   }
 
-  private Route allSubscribe(Map<String, String> params) {
+  private Route allSubscribe(Params params) {
     return optionalHeaderValueByName(
         "Last-Event-ID",
         lastId -> {
@@ -69,8 +82,8 @@ final class SubscriptionRoutes extends AllDirectives {
         });
   }
 
-  private Route categorySubscribe(String category, Map<String, String> params) {
-    LogArguments.validCategory(category);
+  private Route categorySubscribe(String category, Params params) {
+    Names.validCategory(category);
     return optionalHeaderValueByName(
         "Last-Event-ID",
         lastId -> {
@@ -84,20 +97,19 @@ final class SubscriptionRoutes extends AllDirectives {
         });
   }
 
-  private Route streamSubscribe(String stream, Map<String, String> params) {
-    AppendBody.validStreamName(stream);
+  private Route streamSubscribe(String stream, Params params) {
+    Names.validStreamName(stream);
     return optionalHeaderValueByName(
         "Last-Event-ID",
         lastId -> {
           long from =
               lastId.isPresent()
-                  ? StreamReads.number("Last-Event-ID", lastId.get().trim(), 0, Long.MAX_VALUE - 1)
-                      + 1
+                  ? Params.number("Last-Event-ID", lastId.get().trim(), 0, Long.MAX_VALUE - 1) + 1
                   : Optional.ofNullable(params.get("from"))
-                      .map(v -> StreamReads.number("from", v, 1, Long.MAX_VALUE))
+                      .map(v -> Params.number("from", v, 1, Long.MAX_VALUE))
                       .orElse(1L);
           return sse(
-              validOnly(params, logs.stream(stream, from), e -> e),
+              validOnly(params, streams.stream(stream, from), e -> e),
               e -> Sse.message(Long.toString(e.version()), Sse.shared(e), "}"));
         });
   }
@@ -108,8 +120,8 @@ final class SubscriptionRoutes extends AllDirectives {
    * back: the subscriber sees the {@code $invalidate} event that follows).
    */
   private <T> Source<List<T>, NotUsed> validOnly(
-      Map<String, String> params, Source<List<T>, NotUsed> chunks, Function<T, StoredEvent> event) {
-    if (!LogArguments.excludeInvalidated(params)) {
+      Params params, Source<List<T>, NotUsed> chunks, Function<T, StoredEvent> event) {
+    if (!params.excludeInvalidated()) {
       return chunks;
     }
     return chunks

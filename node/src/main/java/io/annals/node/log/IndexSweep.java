@@ -1,7 +1,8 @@
 package io.annals.node.log;
 
 import io.annals.node.cluster.RetryingAsk;
-import io.annals.node.stream.StreamReader;
+import io.annals.node.journal.StreamIds;
+import io.annals.node.journal.StreamReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,7 +176,7 @@ public final class IndexSweep {
 
   /** The stream a persistence id belongs to, if it is an indexed stream's (none otherwise). */
   private static List<String> indexedStream(String persistenceId) {
-    String stream = StreamReader.streamOf(persistenceId);
+    String stream = StreamIds.streamOf(persistenceId);
     return stream != null && LogId.indexed(stream) ? List.of(stream) : List.of();
   }
 

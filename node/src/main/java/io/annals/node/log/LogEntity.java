@@ -2,9 +2,9 @@ package io.annals.node.log;
 
 import io.annals.node.CborSerializable;
 import io.annals.node.cluster.WriteFence;
-import io.annals.node.journal.JournalFence;
+import io.annals.node.journal.JournalChild;
+import io.annals.node.journal.StoredEvent;
 import io.annals.node.metrics.Metrics;
-import io.annals.node.stream.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -124,12 +124,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   private final WriteFence fence;
   private final Set<ActorRef<LogTail.Command>> tails = new HashSet<>();
   private List<Index> queue = new ArrayList<>();
-  private ActorRef<LogJournal.Command> journal;
-  private int incarnation;
-  private boolean ready;
-  // the journal is sealed above the recovered head (see JournalFence): writes may start
-  private boolean sealed;
-  private boolean sealing;
+  private final JournalChild<LogJournal.Command, Command> journal;
   private boolean writing;
   private long head;
   private boolean stopWhenDrained;
@@ -142,7 +137,17 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
     this.settings = settings;
     this.metrics = Metrics.get(ctx.getSystem());
     this.fence = WriteFence.get(ctx.getSystem());
-    startJournal();
+    // a log whose journal failed starts it again after retry-interval, every time: the streams
+    // re-send what is not indexed on their own schedule (unlike a stream, nobody waits for it)
+    this.journal =
+        new JournalChild<>(
+            ctx,
+            LogJournal.persistenceId(logId).id(),
+            () -> LogJournal.create(logId, ctx.getSelf(), settings.snapshotEvery()),
+            Sealed::new,
+            settings.retryInterval(),
+            settings.retryInterval());
+    journal.start();
   }
 
   @Override
@@ -163,7 +168,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   }
 
   private Behavior<Command> onIndex(Index index) {
-    if (journal != null && queue.size() < settings.maxQueuedRequests()) {
+    if (journal.running() && queue.size() < settings.maxQueuedRequests()) {
       queue.add(index);
       writeNext();
     }
@@ -171,21 +176,23 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   }
 
   private Behavior<Command> onCovers(Covers covers) {
-    if (journal != null) {
-      journal.tell(new LogJournal.Covers(covers.stream(), covers.version(), covers.replyTo()));
+    if (journal.running()) {
+      journal
+          .ref()
+          .tell(new LogJournal.Covers(covers.stream(), covers.version(), covers.replyTo()));
     }
     return this;
   }
 
   private Behavior<Command> onListStreams(ListStreams list) {
-    if (journal != null) {
-      journal.tell(new LogJournal.ListStreams(list.after(), list.limit(), list.replyTo()));
+    if (journal.running()) {
+      journal.ref().tell(new LogJournal.ListStreams(list.after(), list.limit(), list.replyTo()));
     }
     return this;
   }
 
   private Behavior<Command> onRegisterTail(RegisterTail register) {
-    if (ready) {
+    if (journal.isRecovered()) {
       if (tails.add(register.tail())) {
         getContext().watch(register.tail());
       }
@@ -195,7 +202,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   }
 
   private Behavior<Command> onJournalReady(JournalReady r) {
-    ready = true;
+    journal.recovered(r.head());
     head = r.head();
     writeNext();
     return this;
@@ -214,81 +221,49 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   }
 
   private void writeNext() {
-    if (!ready || writing || queue.isEmpty()) {
+    if (!journal.isRecovered() || writing || queue.isEmpty()) {
       return;
     }
-    if (fence.closedBecause() != null) {
+    if (fence.closed() != null) {
       // cut off from the cluster majority: keep the requests; streams re-send until indexed
       return;
     }
-    if (!sealed) {
-      seal();
+    // the first write of a life waits until the journal is sealed above the recovered head
+    if (!journal.writable()) {
       return;
     }
     writing = true;
-    journal.tell(new LogJournal.WriteEntries(queue, getContext().getSelf()));
+    journal.ref().tell(new LogJournal.WriteEntries(queue, getContext().getSelf()));
     queue = new ArrayList<>();
   }
 
-  /**
-   * Before the first write of a recovered child, the log's journal is sealed above its head, so a
-   * write of an earlier child that failed but may still reach Cassandra can never take a position a
-   * later entry holds (see {@link JournalFence}).
-   */
-  private void seal() {
-    if (sealing) {
-      return;
-    }
-    sealing = true;
-    int child = incarnation;
-    getContext()
-        .pipeToSelf(
-            JournalFence.get(getContext().getSystem())
-                .sealAbove(LogJournal.persistenceId(logId).id(), head),
-            (done, failure) -> new Sealed(child, failure));
-  }
-
   private Behavior<Command> onSealed(Sealed result) {
-    if (result.journal() != incarnation || journal == null) {
-      return this; // a seal of a child that has stopped since
+    if (journal.onSealed(result.journal(), result.failure())) {
+      writeNext();
     }
-    sealing = false;
-    if (result.failure() != null) {
-      getContext()
-          .getLog()
-          .warn("Sealing the journal of log {} failed: {}", logId, result.failure().toString());
-      ready = false;
-      getContext().stop(journal); // started again after retry-interval, like a failed write
-      return this;
-    }
-    sealed = true;
-    writeNext();
     return stopIfDrained();
   }
 
   private Behavior<Command> onTerminated(Terminated stopped) {
-    if (!stopped.getRef().equals(journal)) {
+    if (!journal.is(stopped.getRef())) {
       tails.remove(stopped.getRef());
       return this;
     }
     getContext().getLog().warn("Journal of log {} stopped; the streams will re-send", logId);
     metrics.journalFailures.increment();
-    journal = null;
-    ready = false;
-    sealed = false;
-    sealing = false;
+    Duration backoff = journal.stopped();
     writing = false;
     queue = new ArrayList<>();
     if (stopWhenDrained) {
       return Behaviors.stopped();
     }
-    timers.startSingleTimer(new RetryJournal(), settings.retryInterval());
+    timers.startSingleTimer(new RetryJournal(), backoff);
     return this;
   }
 
   private Behavior<Command> onRetryJournal() {
-    if (journal == null) {
-      startJournal();
+    if (!journal.running()) {
+      journal.start();
     }
     return this;
   }
@@ -300,15 +275,5 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
 
   private Behavior<Command> stopIfDrained() {
     return stopWhenDrained && !writing && queue.isEmpty() ? Behaviors.stopped() : this;
-  }
-
-  private void startJournal() {
-    incarnation++;
-    journal =
-        getContext()
-            .spawn(
-                LogJournal.create(logId, getContext().getSelf(), settings.snapshotEvery()),
-                "journal");
-    getContext().watch(journal);
   }
 }

@@ -1,7 +1,7 @@
 package io.annals.node.log;
 
 import io.annals.node.CborSerializable;
-import io.annals.node.stream.StoredEvent;
+import io.annals.node.journal.StoredEvent;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package io.annals.node.log;
 
-import io.annals.node.stream.StoredEvent;
+import io.annals.node.journal.StoredEvent;
 import java.util.ArrayList;
 import java.util.List;
 

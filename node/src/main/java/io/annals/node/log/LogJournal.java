@@ -1,8 +1,8 @@
 package io.annals.node.log;
 
 import io.annals.node.CborSerializable;
-import io.annals.node.stream.StoredEvent;
-import java.time.Instant;
+import io.annals.node.journal.Micros;
+import io.annals.node.journal.StoredEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -121,7 +121,7 @@ final class LogJournal
   }
 
   private Effect<Indexed, LogState> onWrite(LogState state, WriteEntries write) {
-    long now = nowMicros();
+    long now = Micros.now();
     Map<String, Long> pending = new HashMap<>();
     List<Indexed> entries = new ArrayList<>();
     List<List<StoredEvent>> events = new ArrayList<>();
@@ -187,10 +187,5 @@ final class LogJournal
             RecoveryCompleted.instance(),
             state -> front.tell(new LogEntity.JournalReady(state.head())))
         .build();
-  }
-
-  private static long nowMicros() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 }

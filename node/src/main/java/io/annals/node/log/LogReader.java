@@ -1,8 +1,8 @@
 package io.annals.node.log;
 
 import io.annals.node.journal.JournalReads;
-import io.annals.node.stream.StoredEvent;
-import io.annals.node.stream.StreamReader;
+import io.annals.node.journal.StoredEvent;
+import io.annals.node.journal.StreamReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.annals.node.log;
 
 import io.annals.node.CborSerializable;
-import io.annals.node.stream.StoredEvent;
+import io.annals.node.journal.StoredEvent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +32,7 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   // ---- protocol -------------------------------------------------------------------------------
 
   public sealed interface Command
-      permits Registered, Appended, Fetch, FetchStream, Tick, Register {}
+      permits Registered, Appended, Fetch, FetchStream, AwaitIndexed, Tick, Register {}
 
   /** From the log entity: entries up to {@code head} were written before this registration. */
   public record Registered(long head) implements Command, CborSerializable {}
@@ -51,11 +51,18 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
       String stream, long afterVersion, long readStartedNanos, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /**
+   * Answered {@link Covered} true once an entry of {@code stream} reaching {@code version} is in
+   * the ring (or arrives), false when the park ends first (the caller asks the log entity then).
+   */
+  public record AwaitIndexed(String stream, long version, ActorRef<Reply> replyTo)
+      implements Command {}
+
   record Tick() implements Command {}
 
   record Register() implements Command {}
 
-  public sealed interface Reply permits Entries, StreamEvents, NotInMemory {}
+  public sealed interface Reply permits Entries, StreamEvents, NotInMemory, Covered {}
 
   /** Entries from the asked-for one on (none when the park ended without a new entry). */
   public record Entries(List<Live> entries) implements Reply {}
@@ -72,6 +79,9 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
   }
 
   public record StreamEvents(List<StoredEvent> events) implements Reply {}
+
+  /** Whether the ring holds the version an {@link AwaitIndexed} waited for. */
+  public record Covered(boolean covered) implements Reply {}
 
   /** What was asked for is not (or may not be) in memory: read it from the journal. */
   public record NotInMemory() implements Reply {}
@@ -125,6 +135,7 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
         .onMessage(Appended.class, this::onAppended)
         .onMessage(Fetch.class, f -> onRequest(f))
         .onMessage(FetchStream.class, f -> onRequest(f))
+        .onMessage(AwaitIndexed.class, a -> onRequest(a))
         .onMessage(Register.class, r -> register())
         .onMessage(Tick.class, t -> onTick())
         .build();
@@ -203,6 +214,9 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
     if (head < 0) {
       return false;
     }
+    if (request instanceof AwaitIndexed a) {
+      return answerAwait(a);
+    }
     if (request instanceof Fetch f) {
       if (f.fromSeq() > head) {
         return false;
@@ -258,6 +272,16 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
     return true;
   }
 
+  private boolean answerAwait(AwaitIndexed a) {
+    ArrayDeque<Long> seqs = byStream.get(a.stream());
+    if (seqs == null
+        || ring.get((int) (seqs.peekLast() - ring.firstSeq())).entry().to() < a.version()) {
+      return false;
+    }
+    a.replyTo().tell(new Covered(true));
+    return true;
+  }
+
   /** Ends parks that waited long enough (the subscriber asks again) and stops an unused tail. */
   private Behavior<Command> onTick() {
     long now = System.nanoTime();
@@ -268,8 +292,10 @@ public final class LogTail extends AbstractBehavior<LogTail.Command> {
         it.remove();
         if (p.request() instanceof Fetch f) {
           f.replyTo().tell(new Entries(List.of()));
+        } else if (p.request() instanceof FetchStream f) {
+          f.replyTo().tell(new StreamEvents(List.of()));
         } else {
-          ((FetchStream) p.request()).replyTo().tell(new StreamEvents(List.of()));
+          ((AwaitIndexed) p.request()).replyTo().tell(new Covered(false));
         }
       }
     }

@@ -1,24 +1,26 @@
 package io.annals.node.metrics;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
- * The node's metrics, one instance per actor system ({@code Metrics.get(system)}): append outcomes
- * and latency, journal writes and their batch sizes, journal failures, active stream entities and
- * SSE subscribers. {@link #render} writes them, with the cluster membership the caller passes, in
- * Prometheus text format 0.0.4.
+ * The node's metrics, one Micrometer {@link PrometheusMeterRegistry} per actor system ({@code
+ * Metrics.get(system)}): append outcomes and latency, journal writes and their batch sizes, journal
+ * failures, active stream entities and SSE subscribers, which the stream actors and the routes
+ * update through the fields below; the cluster membership, the Pekko dispatchers and the JVM, which
+ * the registry reads at each scrape. {@link #scrape} writes them in Prometheus text format 0.0.4 or
+ * OpenMetrics 1.0.
  */
 public final class Metrics implements Extension {
   private static final ExtensionId<Metrics> ID =
       new ExtensionId<>() {
         @Override
         public Metrics createExtension(ActorSystem<?> system) {
-          return new Metrics();
+          return new Metrics(system);
         }
       };
 
@@ -26,29 +28,14 @@ public final class Metrics implements Extension {
     return ID.apply(system);
   }
 
-  public final LongAdder appendsWritten = new LongAdder();
-  public final LongAdder appendsRetried = new LongAdder();
-  public final LongAdder appendsConflicted = new LongAdder();
-  public final LongAdder appendsUnavailable = new LongAdder();
-  public final LongAdder eventsWritten = new LongAdder();
-  public final LongAdder journalFailures = new LongAdder();
-  public final LongAdder activeStreams = new LongAdder();
-  public final LongAdder sseSubscribers = new LongAdder();
-  public final LongAdder sseEventsSent = new LongAdder();
-  public final LongAdder indexEntriesWritten = new LongAdder();
-  public final LongAdder indexRetries = new LongAdder();
+  /** The content type of {@link #scrape}{@code (false)}. */
+  public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-  /** Events per journal write: above 1 when appends to one stream were grouped. */
-  public final Histogram batchEvents = new Histogram(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024);
+  /** The content type of {@link #scrape}{@code (true)}. */
+  public static final String OPEN_METRICS =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-  /** Appends per journal write. */
-  public final Histogram batchAppends = new Histogram(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024);
-
-  /** Seconds from an append request's arrival to its answer. */
-  public final Histogram appendSeconds =
-      new Histogram(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
-
-  /** The {@code status} label values of {@code annals_cluster_members}, always all rendered. */
+  /** The {@code status} label values of {@code annals_cluster_members}, always all exported. */
   public static final List<String> MEMBER_STATUSES =
       List.of(
           "joining",
@@ -61,113 +48,96 @@ public final class Metrics implements Extension {
           "preparing_for_shutdown",
           "ready_for_shutdown");
 
-  private Metrics() {}
+  private static final double[] PER_WRITE = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+  private static final double[] SECONDS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+  private static final String APPENDS = "Appends answered, by result.";
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  public final Count appendsWritten = appends("written");
+  public final Count appendsRetried = appends("retry");
+  public final Count appendsConflicted = appends("conflict");
+  public final Count appendsUnavailable = appends("unavailable");
+  public final Count eventsWritten =
+      Count.register(registry, "annals.events.written", "Events made durable in the journal.");
+  public final Count journalFailures =
+      Count.register(
+          registry, "annals.journal.failures", "Journal writes or recoveries that failed.");
+  public final Count indexEntriesWritten =
+      Count.register(
+          registry,
+          "annals.index.entries",
+          "Entries written to the global and category logs by log entities on this node.");
+  public final Count indexRetries =
+      Count.register(
+          registry,
+          "annals.index.retries",
+          "Index requests streams re-sent because a log had not acknowledged them in time.");
+  public final Count sseEventsSent =
+      Count.register(registry, "annals.sse.events", "Events sent to SSE subscribers of this node.");
+  public final Level activeStreams =
+      Level.register(registry, "annals.active.streams", "Stream entities running on this node.");
+  public final Level sseSubscribers =
+      Level.register(registry, "annals.sse.subscribers", "Open SSE subscriptions on this node.");
+
+  /** Events per journal write: above 1 when appends to one stream were grouped. */
+  public final Distribution batchEvents =
+      Distribution.register(
+          registry,
+          "annals.journal.batch.events",
+          "Events per atomic journal write.",
+          null,
+          PER_WRITE);
+
+  /** Appends per journal write. */
+  public final Distribution batchAppends =
+      Distribution.register(
+          registry,
+          "annals.journal.batch.appends",
+          "Appends per atomic journal write.",
+          null,
+          PER_WRITE);
+
+  /** Seconds from an append request's arrival to its answer. */
+  public final Distribution appendSeconds =
+      Distribution.register(
+          registry,
+          "annals.append.latency",
+          "Time from an append request to its answer.",
+          "seconds",
+          SECONDS);
+
+  private Metrics(ActorSystem<?> system) {
+    new ClusterMembers(system).bindTo(registry);
+    new Dispatchers(system).bindTo(registry);
+    JvmMeters jvm = new JvmMeters();
+    jvm.bindTo(registry);
+    system
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              jvm.close();
+              registry.close();
+            });
+  }
+
+  /** Whether a scrape with this {@code Accept} header value (or null) asked for OpenMetrics. */
+  public static boolean wantsOpenMetrics(String accept) {
+    return accept != null && accept.contains("application/openmetrics-text");
+  }
 
   /**
-   * The metrics in Prometheus text format; {@code membersByStatus} counts the cluster's members by
-   * {@link #MEMBER_STATUSES} label (missing ones are 0), {@code unreachable} those this node's
-   * failure detector marks unreachable.
+   * Every metric of this node in OpenMetrics 1.0 ({@link #OPEN_METRICS}) or Prometheus text format
+   * 0.0.4 ({@link #PROMETHEUS_TEXT}).
    */
-  public String render(Map<String, Long> membersByStatus, long unreachable) {
-    StringBuilder out = new StringBuilder(4096);
-    counter(out, "annals_appends_total", "Appends answered, by result.", null, 0);
-    out.append("annals_appends_total{result=\"written\"} ")
-        .append(appendsWritten.sum())
-        .append('\n');
-    out.append("annals_appends_total{result=\"retry\"} ").append(appendsRetried.sum()).append('\n');
-    out.append("annals_appends_total{result=\"conflict\"} ")
-        .append(appendsConflicted.sum())
-        .append('\n');
-    out.append("annals_appends_total{result=\"unavailable\"} ")
-        .append(appendsUnavailable.sum())
-        .append('\n');
-    counter(
-        out,
-        "annals_events_written_total",
-        "Events made durable in the journal.",
-        "",
-        eventsWritten.sum());
-    counter(
-        out,
-        "annals_journal_failures_total",
-        "Journal writes or recoveries that failed.",
-        "",
-        journalFailures.sum());
-    counter(
-        out,
-        "annals_index_entries_total",
-        "Entries written to the global and category logs by log entities on this node.",
-        "",
-        indexEntriesWritten.sum());
-    counter(
-        out,
-        "annals_index_retries_total",
-        "Index requests streams re-sent because a log had not acknowledged them in time.",
-        "",
-        indexRetries.sum());
-    counter(
-        out,
-        "annals_sse_events_total",
-        "Events sent to SSE subscribers of this node.",
-        "",
-        sseEventsSent.sum());
-    histogram(out, "annals_journal_batch_events", "Events per atomic journal write.", batchEvents);
-    histogram(
-        out, "annals_journal_batch_appends", "Appends per atomic journal write.", batchAppends);
-    histogram(
-        out,
-        "annals_append_latency_seconds",
-        "Time from an append request to its answer.",
-        appendSeconds);
-    gauge(
-        out, "annals_active_streams", "Stream entities running on this node.", activeStreams.sum());
-    gauge(
-        out,
-        "annals_sse_subscribers",
-        "Open SSE subscriptions on this node.",
-        sseSubscribers.sum());
-    gaugeHeader(
-        out, "annals_cluster_members", "Cluster members as this node sees them, by status.");
-    for (String status : MEMBER_STATUSES) {
-      out.append("annals_cluster_members{status=\"")
-          .append(status)
-          .append("\"} ")
-          .append(membersByStatus.getOrDefault(status, 0L))
-          .append('\n');
-    }
-    gauge(
-        out,
-        "annals_cluster_unreachable_members",
-        "Cluster members this node's failure detector marks unreachable.",
-        unreachable);
-    Runtime rt = Runtime.getRuntime();
-    gauge(out, "jvm_heap_used_bytes", "Heap in use.", rt.totalMemory() - rt.freeMemory());
-    gauge(out, "jvm_heap_max_bytes", "Largest heap the JVM may use.", rt.maxMemory());
-    return out.toString();
+  public String scrape(boolean openMetrics) {
+    return registry.scrape(openMetrics ? OPEN_METRICS : PROMETHEUS_TEXT);
   }
 
-  private static void counter(
-      StringBuilder out, String name, String help, String labels, long value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" counter\n");
-    if (labels != null) {
-      out.append(name).append(' ').append(value).append('\n');
-    }
-  }
-
-  private static void gauge(StringBuilder out, String name, String help, long value) {
-    gaugeHeader(out, name, help);
-    out.append(name).append(' ').append(value).append('\n');
-  }
-
-  private static void gaugeHeader(StringBuilder out, String name, String help) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" gauge\n");
-  }
-
-  private static void histogram(StringBuilder out, String name, String help, Histogram h) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" histogram\n");
-    h.render(out, name);
+  private Count appends(String result) {
+    return Count.register(registry, "annals.appends", APPENDS, "result", result);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The node's own counters and histograms ({@link io.annals.node.metrics.Metrics}), written by the
- * stream actors and the routes, and rendered in Prometheus text format at {@code GET /metrics}.
+ * The node's metrics ({@link io.annals.node.metrics.Metrics}): a Micrometer Prometheus registry per
+ * actor system, updated by the stream actors and the routes and scraped at {@code GET /metrics}.
  */
 package io.annals.node.metrics;

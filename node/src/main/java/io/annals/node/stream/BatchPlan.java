@@ -57,7 +57,7 @@ final class BatchPlan {
       return retry;
     }
     if (!append.expectedVersion().isSatisfiedBy(version)) {
-      return new WrongExpectedVersion(append.expectedVersion().toString(), version);
+      return new WrongExpectedVersion(append.expectedVersion(), version);
     }
     AppendReply refused = refuse(append);
     return refused != null ? refused : accept(append);
@@ -73,12 +73,10 @@ final class BatchPlan {
       }
       if (target != null
           && (state.isInvalidated(target) || pendingInvalidations.contains(target))) {
-        return new StreamEntity.NotInvalidatable(
-            target, "transaction " + target + " is already invalidated");
+        return new StreamEntity.NotInvalidatable(target, false);
       }
       if (target != null && state.isInvalidation(target)) {
-        return new StreamEntity.NotInvalidatable(
-            target, "transaction " + target + " is itself an invalidation");
+        return new StreamEntity.NotInvalidatable(target, true);
       }
       if (e.key() != null && !state.hasKey(e.key()) && !pendingKeys.containsKey(e.key())) {
         newKeys.add(e.key());
@@ -157,19 +155,11 @@ final class BatchPlan {
       }
       if (w.contentHash() != e.contentHash()) {
         return new IdempotencyConflict(
-            "event id "
-                + e.id()
-                + " was appended before as version "
-                + w.version()
-                + " with other content");
+            IdempotencyConflict.Conflict.OTHER_CONTENT, e.id(), w.version(), w.transaction(), 0);
       }
       if (txn != -1 && txn != w.transaction()) {
         return new IdempotencyConflict(
-            "the event ids belong to different earlier appends (transactions "
-                + txn
-                + " and "
-                + w.transaction()
-                + ")");
+            IdempotencyConflict.Conflict.SEVERAL_APPENDS, null, 0, txn, w.transaction());
       }
       txn = w.transaction();
     }
@@ -206,12 +196,7 @@ final class BatchPlan {
   }
 
   private static AppendReply partialMatch(UUID id, long txn) {
-    String which = id == null ? "" : " (event id " + id + " is new or out of order)";
-    return new IdempotencyConflict(
-        "the event ids partly match the earlier append of transaction "
-            + txn
-            + which
-            + "; a retry must repeat that append exactly");
+    return new IdempotencyConflict(IdempotencyConflict.Conflict.PARTIAL_REPEAT, id, 0, txn, 0);
   }
 
   private Written written(UUID id) {

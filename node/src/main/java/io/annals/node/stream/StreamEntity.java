@@ -3,18 +3,18 @@ package io.annals.node.stream;
 import io.annals.api.ExpectedVersion;
 import io.annals.node.CborSerializable;
 import io.annals.node.cluster.WriteFence;
-import io.annals.node.journal.JournalFence;
-import io.annals.node.log.LogEntity;
-import io.annals.node.log.LogId;
+import io.annals.node.journal.JournalChild;
+import io.annals.node.journal.StoredEvent;
+import io.annals.node.journal.StreamIds;
+import io.annals.node.journal.StreamWritten;
 import io.annals.node.metrics.Metrics;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -27,7 +27,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -43,7 +42,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   public static final EntityTypeKey<Command> TYPE_KEY =
-      EntityTypeKey.create(Command.class, "stream");
+      EntityTypeKey.create(Command.class, StreamIds.TYPE);
 
   // ---- protocol -------------------------------------------------------------------------------
 
@@ -56,9 +55,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
           JournalReady,
           BatchWritten,
           RetryJournal,
-          Sealed,
-          Indexed,
-          CheckIndex {}
+          Sealed {}
 
   /** Append events if the stream satisfies {@code expectedVersion}; answered once durable. */
   public record Append(
@@ -94,16 +91,10 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   record RetryJournal() implements Command {}
 
   /**
-   * The journal is sealed above the recovered version for incarnation {@code journal} of the child
-   * ({@code failure} null), or the seal failed.
+   * The journal is sealed above the recovered version for life {@code journal} of the child ({@code
+   * failure} null), or the seal failed (see {@link JournalChild}).
    */
   record Sealed(int journal, Throwable failure) implements Command {}
-
-  /** A log acknowledged that it indexed this stream up to a version. */
-  record Indexed(LogEntity.IndexedUpTo ack) implements Command {}
-
-  /** Re-send to every log that has not acknowledged the durable version yet. */
-  record CheckIndex() implements Command {}
 
   /** The answer to an {@link Append}. */
   public sealed interface AppendReply extends CborSerializable
@@ -131,22 +122,60 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       implements AppendReply {}
 
   /** The stream was not at the expected version; nothing was written. */
-  public record WrongExpectedVersion(String expected, long actual) implements AppendReply {}
+  public record WrongExpectedVersion(ExpectedVersion expected, long actual)
+      implements AppendReply {}
 
-  /** Some ids were appended before, but not as this exact request; nothing was written. */
-  public record IdempotencyConflict(String detail) implements AppendReply {}
+  /**
+   * Some ids were appended before, but not as this exact request; nothing was written. {@code
+   * eventId} is the id in question (null when the ids as a whole do not match), {@code version}
+   * where it was written, {@code transaction} (and {@code otherTransaction}) the earlier appends.
+   */
+  public record IdempotencyConflict(
+      Conflict conflict, UUID eventId, long version, long transaction, long otherTransaction)
+      implements AppendReply {
+
+    public enum Conflict {
+      /** The id was written before with other content. */
+      OTHER_CONTENT,
+      /** The ids belong to two different earlier appends. */
+      SEVERAL_APPENDS,
+      /** The ids repeat only part of an earlier append, or not in its order. */
+      PARTIAL_REPEAT
+    }
+  }
 
   /** An invalidation named a transaction the stream does not have (it is at {@code latest}). */
   public record UnknownTransaction(long transaction, long latest) implements AppendReply {}
 
   /** An invalidation of a transaction already invalidated, or of an invalidation. */
-  public record NotInvalidatable(long transaction, String detail) implements AppendReply {}
+  public record NotInvalidatable(long transaction, boolean isInvalidation) implements AppendReply {}
 
   /** The append would give the stream more than {@code limit} keys. */
   public record TooManyKeys(int limit) implements AppendReply {}
 
-  /** The journal could not take the write (or the stream's queue is full); retry later. */
-  public record Unavailable(String detail) implements AppendReply, VersionReply, SurfaceReply {}
+  /**
+   * The stream cannot take the request now; retry later. {@code queued}: the appends waiting (for
+   * {@link Cause#QUEUE_FULL}); {@code seen} of {@code members}: the cluster as this node sees it
+   * (for {@link Cause#NO_MAJORITY}).
+   */
+  public record Unavailable(Cause cause, int queued, int seen, int members)
+      implements AppendReply, VersionReply, SurfaceReply {
+
+    public enum Cause {
+      /** The stream's journal is starting (recovering) after a start or a failure. */
+      JOURNAL_STARTING,
+      /** Too many appends wait behind the write in flight. */
+      QUEUE_FULL,
+      /** The journal write failed or timed out (it may still land: retry with the same ids). */
+      WRITE_FAILED,
+      /** This node is cut off from the cluster's majority (the write fence is closed). */
+      NO_MAJORITY
+    }
+
+    static Unavailable of(Cause cause) {
+      return new Unavailable(cause, 0, 0, 0);
+    }
+  }
 
   /** The answer to {@link GetVersion}. */
   public sealed interface VersionReply extends CborSerializable
@@ -178,8 +207,6 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       Duration maxBackoff,
       int snapshotEvery,
       int maxKeys,
-      int logPartitions,
-      Duration indexRetry,
       Duration idempotencyWindowTime,
       int idempotencyWindowMax) {
 
@@ -192,9 +219,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
         Duration minBackoff,
         Duration maxBackoff,
         int snapshotEvery,
-        int maxKeys,
-        int logPartitions,
-        Duration indexRetry) {
+        int maxKeys) {
       this(
           maxQueuedAppends,
           maxBatchEvents,
@@ -204,85 +229,77 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
           maxBackoff,
           snapshotEvery,
           maxKeys,
-          logPartitions,
-          indexRetry,
           Duration.ZERO,
           idempotencyWindow);
     }
-
-    /** Indexing in the global and category logs is off (tests of the write path alone). */
-    public boolean indexingOff() {
-      return logPartitions == 0;
-    }
   }
 
-  public static void init(ClusterSharding sharding, Settings settings) {
+  /**
+   * Starts sharding of stream entities. {@code indexer} gives a stream the actor to tell of its
+   * durable writes (the log package's index outbox), or null when nobody follows its writes.
+   */
+  public static void init(
+      ClusterSharding sharding,
+      Settings settings,
+      Function<String, Behavior<StreamWritten>> indexer) {
     sharding.init(
-        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings))
+        Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings, indexer))
             .withStopMessage(new Passivate()));
   }
 
+  /** A stream whose writes nobody follows (tests of the write path alone). */
   public static Behavior<Command> create(String stream, Settings settings) {
+    return create(stream, settings, s -> null);
+  }
+
+  public static Behavior<Command> create(
+      String stream, Settings settings, Function<String, Behavior<StreamWritten>> indexer) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new StreamEntity(ctx, timers, stream, settings)));
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new StreamEntity(ctx, timers, stream, settings, indexer.apply(stream))));
   }
 
   // ---- behaviour ------------------------------------------------------------------------------
 
-  private static final String CHECK_INDEX = "check-index";
   private final TimerScheduler<Command> timers;
   private final String stream;
   private final Settings settings;
   private final ArrayDeque<Append> queue = new ArrayDeque<>();
-  private ActorRef<StreamJournal.Command> journal;
-  private int incarnation;
-  private boolean journalReady;
-  // the journal is sealed above the recovered version (see JournalFence): writes may start
-  private boolean sealed;
-  private boolean sealing;
+  private final JournalChild<StreamJournal.Command, Command> journal;
   private List<Append> inFlight = List.of();
-  private Duration backoff;
   private boolean stopWhenDrained;
   private final Metrics metrics;
   private final WriteFence fence;
 
-  /** The logs this stream is indexed in (none for reserved streams or with indexing off). */
-  private final List<String> logs;
+  /** Told of every durable write and recovery (the index outbox), or null. */
+  private final ActorRef<StreamWritten> indexer;
 
-  /** The sharded entities of {@link #logs}, in the same order. */
-  private final List<EntityRef<LogEntity.Command>> logRefs;
-
-  /** Per log, the highest version it acknowledged; the stream re-sends until it reaches durable. */
-  private final Map<String, Long> indexed = new HashMap<>();
-
-  private final ActorRef<LogEntity.IndexedUpTo> indexAcks;
   private long durable;
 
   private StreamEntity(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, String stream, Settings settings) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      String stream,
+      Settings settings,
+      Behavior<StreamWritten> indexer) {
     super(ctx);
     this.timers = timers;
     this.stream = stream;
     this.settings = settings;
-    this.backoff = settings.minBackoff();
     this.metrics = Metrics.get(ctx.getSystem());
     this.fence = WriteFence.get(ctx.getSystem());
-    this.logs =
-        settings.indexingOff() || !LogId.indexed(stream)
-            ? List.of()
-            : LogId.logsOf(stream, settings.logPartitions());
-    // no sharding lookup without logs: unit tests run the entity on a local actor system
-    this.logRefs =
-        logs.isEmpty()
-            ? List.of()
-            : logs.stream()
-                .map(
-                    log ->
-                        ClusterSharding.get(ctx.getSystem()).entityRefFor(LogEntity.TYPE_KEY, log))
-                .toList();
-    this.indexAcks = ctx.messageAdapter(LogEntity.IndexedUpTo.class, Indexed::new);
+    this.indexer = indexer == null ? null : ctx.spawn(indexer, "index");
+    this.journal =
+        new JournalChild<>(
+            ctx,
+            StreamIds.persistenceId(stream).id(),
+            () -> StreamJournal.create(stream, ctx.getSelf(), settings),
+            Sealed::new,
+            settings.minBackoff(),
+            settings.maxBackoff());
     metrics.activeStreams.increment();
-    startJournal();
+    journal.start();
   }
 
   @Override
@@ -295,8 +312,6 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
         .onMessage(BatchWritten.class, this::onBatchWritten)
         .onMessage(RetryJournal.class, this::onRetryJournal)
         .onMessage(Sealed.class, this::onSealed)
-        .onMessage(Indexed.class, this::onIndexed)
-        .onMessage(CheckIndex.class, c -> onCheckIndex())
         .onMessage(Passivate.class, this::onPassivate)
         .onSignal(ChildFailed.class, this::onJournalStopped)
         .onSignal(Terminated.class, this::onJournalStopped)
@@ -310,15 +325,11 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   }
 
   private Behavior<Command> onAppend(Append append) {
-    if (journal == null) {
-      append.replyTo().tell(new Unavailable("the journal of stream " + stream + " is unavailable"));
+    if (!journal.running()) {
+      append.replyTo().tell(Unavailable.of(Unavailable.Cause.JOURNAL_STARTING));
     } else if (queue.size() >= settings.maxQueuedAppends()) {
       metrics.appendsUnavailable.increment();
-      append
-          .replyTo()
-          .tell(
-              new Unavailable(
-                  "stream " + stream + " has " + queue.size() + " appends queued; retry later"));
+      append.replyTo().tell(new Unavailable(Unavailable.Cause.QUEUE_FULL, queue.size(), 0, 0));
     } else {
       queue.add(append);
       writeNextBatch();
@@ -328,31 +339,30 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   }
 
   private Behavior<Command> onGetVersion(GetVersion get) {
-    if (journal == null) {
-      get.replyTo().tell(new Unavailable("the journal of stream " + stream + " is unavailable"));
+    if (!journal.running()) {
+      get.replyTo().tell(Unavailable.of(Unavailable.Cause.JOURNAL_STARTING));
     } else {
       // the journal stashes this behind a write in flight, so the version covers every ack sent
-      journal.tell(new StreamJournal.GetVersion(get.replyTo()));
+      journal.ref().tell(new StreamJournal.GetVersion(get.replyTo()));
     }
     return this;
   }
 
   private Behavior<Command> onGetSurface(GetSurface get) {
-    if (journal == null) {
-      get.replyTo().tell(new Unavailable("the journal of stream " + stream + " is unavailable"));
+    if (!journal.running()) {
+      get.replyTo().tell(Unavailable.of(Unavailable.Cause.JOURNAL_STARTING));
     } else {
-      journal.tell(new StreamJournal.GetSurface(get.after(), get.limit(), get.replyTo()));
+      journal.ref().tell(new StreamJournal.GetSurface(get.after(), get.limit(), get.replyTo()));
     }
     return this;
   }
 
   private Behavior<Command> onJournalReady(JournalReady ready) {
-    journalReady = true;
-    backoff = settings.minBackoff();
+    journal.recovered(ready.version());
     durable = ready.version();
-    if (durable > 0) {
+    if (durable > 0 && indexer != null) {
       // a crash may have left acknowledged events unindexed: the logs fill in whatever they miss
-      index(List.of());
+      indexer.tell(new StreamWritten(stream, durable, List.of()));
     }
     writeNextBatch();
     return stopIfDrained();
@@ -362,55 +372,30 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
     inFlight = List.of();
     if (!written.events().isEmpty()) {
       durable = written.events().get(written.events().size() - 1).version();
-      index(written.events());
+      if (indexer != null) {
+        indexer.tell(new StreamWritten(stream, durable, written.events()));
+      }
     }
     writeNextBatch();
     return stopIfDrained();
   }
 
-  /** Asks each log to index this stream up to {@link #durable}, with the newest events. */
-  private void index(List<StoredEvent> events) {
-    LogEntity.Index request = new LogEntity.Index(stream, durable, events, indexAcks);
-    logRefs.forEach(log -> log.tell(request));
-    if (!logs.isEmpty() && !timers.isTimerActive(CHECK_INDEX)) {
-      timers.startSingleTimer(CHECK_INDEX, new CheckIndex(), settings.indexRetry());
-    }
-  }
-
-  private Behavior<Command> onIndexed(Indexed acked) {
-    indexed.merge(acked.ack().logId(), acked.ack().version(), Math::max);
-    return this;
-  }
-
-  private Behavior<Command> onCheckIndex() {
-    boolean behind = false;
-    for (int i = 0; i < logs.size(); i++) {
-      if (indexed.getOrDefault(logs.get(i), 0L) < durable) {
-        behind = true;
-        metrics.indexRetries.increment();
-        logRefs.get(i).tell(new LogEntity.Index(stream, durable, List.of(), indexAcks));
-      }
-    }
-    if (behind) {
-      timers.startSingleTimer(CHECK_INDEX, new CheckIndex(), settings.indexRetry());
-    }
-    return this;
-  }
-
   private void writeNextBatch() {
-    if (!journalReady || !inFlight.isEmpty() || queue.isEmpty()) {
+    if (!journal.isRecovered() || !inFlight.isEmpty() || queue.isEmpty()) {
       return;
     }
-    String fenced = fence.closedBecause();
+    WriteFence.Closed fenced = fence.closed();
     if (fenced != null) {
       // cut off from the cluster majority: another node may take this stream over, so write nothing
       metrics.appendsUnavailable.add(queue.size());
-      queue.forEach(a -> a.replyTo().tell(new Unavailable(fenced)));
+      Unavailable noMajority =
+          new Unavailable(Unavailable.Cause.NO_MAJORITY, 0, fenced.seen(), fenced.members());
+      queue.forEach(a -> a.replyTo().tell(noMajority));
       queue.clear();
       return;
     }
-    if (!sealed) {
-      seal();
+    // the first write of a life waits until the journal is sealed above the recovered version
+    if (!journal.writable()) {
       return;
     }
     List<Append> batch = new ArrayList<>();
@@ -430,47 +415,17 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       bytes += next.weight();
     }
     inFlight = batch;
-    journal.tell(new StreamJournal.WriteBatch(batch, getContext().getSelf()));
-  }
-
-  /**
-   * Before the first write of a recovered child: a write of an earlier child (or of this stream on
-   * another node) that failed but may still reach Cassandra must never become visible beside the
-   * writes that follow, so the journal is sealed above the recovered version first.
-   */
-  private void seal() {
-    if (sealing) {
-      return;
-    }
-    sealing = true;
-    int child = incarnation;
-    getContext()
-        .pipeToSelf(
-            JournalFence.get(getContext().getSystem())
-                .sealAbove(StreamJournal.persistenceId(stream).id(), durable),
-            (done, failure) -> new Sealed(child, failure));
+    journal.ref().tell(new StreamJournal.WriteBatch(batch, getContext().getSelf()));
   }
 
   private Behavior<Command> onSealed(Sealed result) {
-    if (result.journal() != incarnation || journal == null) {
-      return this; // a seal of a child that has stopped since
+    if (journal.onSealed(result.journal(), result.failure())) {
+      writeNextBatch();
     }
-    sealing = false;
-    if (result.failure() != null) {
-      getContext()
-          .getLog()
-          .warn("Sealing the journal of stream {} failed: {}", stream, result.failure().toString());
-      journalReady = false;
-      getContext().stop(journal); // answered 503 and recovered again, like a failed write
-      return this;
-    }
-    sealed = true;
-    writeNextBatch();
     return stopIfDrained();
   }
 
   private Behavior<Command> onJournalStopped(Terminated stopped) {
-    String detail = "the journal write of stream " + stream + " failed; retry later";
     getContext()
         .getLog()
         .warn(
@@ -479,28 +434,22 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
             inFlight.size() + queue.size());
     metrics.journalFailures.increment();
     metrics.appendsUnavailable.add(inFlight.size() + queue.size());
-    inFlight.forEach(a -> a.replyTo().tell(new Unavailable(detail)));
-    queue.forEach(a -> a.replyTo().tell(new Unavailable(detail)));
+    Unavailable failed = Unavailable.of(Unavailable.Cause.WRITE_FAILED);
+    inFlight.forEach(a -> a.replyTo().tell(failed));
+    queue.forEach(a -> a.replyTo().tell(failed));
     inFlight = List.of();
     queue.clear();
-    journal = null;
-    journalReady = false;
-    sealed = false;
-    sealing = false;
+    Duration backoff = journal.stopped();
     if (stopWhenDrained) {
       return Behaviors.stopped();
     }
     timers.startSingleTimer(new RetryJournal(), backoff);
-    backoff =
-        backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0
-            ? settings.maxBackoff()
-            : backoff.multipliedBy(2);
     return this;
   }
 
   private Behavior<Command> onRetryJournal(RetryJournal retry) {
-    if (journal == null) {
-      startJournal();
+    if (!journal.running()) {
+      journal.start();
     }
     return this;
   }
@@ -512,13 +461,5 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
 
   private Behavior<Command> stopIfDrained() {
     return stopWhenDrained && inFlight.isEmpty() && queue.isEmpty() ? Behaviors.stopped() : this;
-  }
-
-  private void startJournal() {
-    incarnation++;
-    journal =
-        getContext()
-            .spawn(StreamJournal.create(stream, getContext().getSelf(), settings), "journal");
-    getContext().watch(journal);
   }
 }

@@ -1,6 +1,10 @@
 package io.annals.node.stream;
 
 import io.annals.node.CborSerializable;
+import io.annals.node.journal.Micros;
+import io.annals.node.journal.StoredEvent;
+import io.annals.node.journal.StreamIds;
+import io.annals.node.journal.StreamRecord;
 import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StreamEntity.Append;
 import io.annals.node.stream.StreamEntity.AppendReply;
@@ -66,7 +70,7 @@ final class StreamJournal
       long transaction,
       long recorded,
       Long invalidates)
-      implements Event {
+      implements Event, StreamRecord {
 
     long contentHash() {
       return Fingerprint.ofContent(type, schemaVersion, key, data, metadata);
@@ -76,15 +80,15 @@ final class StreamJournal
       return Instant.EPOCH.plus(recorded, ChronoUnit.MICROS);
     }
 
-    /** This event as read back: version {@code version} of {@code stream}. */
-    StoredEvent stored(String stream, long version) {
+    @Override
+    public StoredEvent stored(String stream, long version) {
       return new StoredEvent(
           stream, version, transaction, id, type, schemaVersion, key, data, metadata, recordedAt());
     }
   }
 
   static PersistenceId persistenceId(String stream) {
-    return PersistenceId.of(StreamEntity.TYPE_KEY.name(), stream);
+    return StreamIds.persistenceId(stream);
   }
 
   static Behavior<Command> create(
@@ -164,7 +168,7 @@ final class StreamJournal
   }
 
   private ReplyEffect<Event, StreamState> onWriteBatch(StreamState state, WriteBatch batch) {
-    BatchPlan plan = new BatchPlan(state, nowMicros(), settings.maxKeys());
+    BatchPlan plan = new BatchPlan(state, Micros.now(), settings.maxKeys());
     List<AppendReply> replies = new ArrayList<>(batch.appends().size());
     for (Append append : batch.appends()) {
       replies.add(plan.decide(append));
@@ -240,10 +244,5 @@ final class StreamJournal
             RecoveryCompleted.instance(),
             state -> parent.tell(new StreamEntity.JournalReady(state.version())))
         .build();
-  }
-
-  private static long nowMicros() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 }

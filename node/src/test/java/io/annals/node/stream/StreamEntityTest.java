@@ -56,16 +56,7 @@ class StreamEntityTest {
   private final List<Integer> batchSizes = new ArrayList<>();
   private final StreamEntity.Settings settings =
       new StreamEntity.Settings(
-          1000,
-          1000,
-          1 << 20,
-          1000,
-          Duration.ofMillis(50),
-          Duration.ofMillis(200),
-          0,
-          1000,
-          0,
-          Duration.ofSeconds(1));
+          1000, 1000, 1 << 20, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 0, 1000);
 
   @BeforeEach
   void journalThatFailsWritesCarryingPoison() {
@@ -176,16 +167,7 @@ class StreamEntityTest {
   void answersOverflowingAppends503InsteadOfQueueingThem() {
     StreamEntity.Settings tiny =
         new StreamEntity.Settings(
-            2,
-            1000,
-            1 << 20,
-            1000,
-            Duration.ofMillis(50),
-            Duration.ofMillis(200),
-            0,
-            1000,
-            0,
-            Duration.ofSeconds(1));
+            2, 1000, 1 << 20, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 0, 1000);
     var entity = testKit.spawn(StreamEntity.create("s-" + UUID.randomUUID(), tiny));
     List<TestProbe<AppendReply>> probes = burst(entity, numbered(0, 20));
     long unavailable =

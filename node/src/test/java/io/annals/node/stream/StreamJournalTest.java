@@ -46,16 +46,7 @@ class StreamJournalTest {
   /** A 100-id window, snapshots every 5 events, at most 3 keys. */
   private static final StreamEntity.Settings SETTINGS =
       new StreamEntity.Settings(
-          100,
-          100,
-          1 << 20,
-          100,
-          Duration.ofMillis(50),
-          Duration.ofSeconds(1),
-          5,
-          3,
-          0,
-          Duration.ofSeconds(1));
+          100, 100, 1 << 20, 100, Duration.ofMillis(50), Duration.ofSeconds(1), 5, 3);
 
   private EventSourcedBehaviorTestKit<StreamJournal.Command, StreamJournal.Event, StreamState> kit;
   private TestProbe<StreamEntity.Command> parent;
@@ -127,7 +118,7 @@ class StreamJournalTest {
     append(ExpectedVersion.ANY, event("A", "1"));
     Batch batch = write(List.of(ExpectedVersion.NO_STREAM), List.of(List.of(event("B", "2"))));
     WrongExpectedVersion wrong = (WrongExpectedVersion) batch.replies().get(0);
-    assertEquals("0", wrong.expected());
+    assertEquals(ExpectedVersion.NO_STREAM, wrong.expected());
     assertEquals(1, wrong.actual());
     assertTrue(batch.result().hasNoEvents());
     assertEquals(1, kit.getState().version());
@@ -154,9 +145,9 @@ class StreamJournalTest {
                 List.of(event("C", "3")),
                 List.of(event("D", "4"))));
     assertInstanceOf(Appended.class, batch.replies().get(0));
-    assertEquals(new WrongExpectedVersion("0", 1), batch.replies().get(1));
+    assertEquals(new WrongExpectedVersion(ExpectedVersion.exactly(0), 1), batch.replies().get(1));
     assertEquals(2, ((Appended) batch.replies().get(2)).lastVersion());
-    assertEquals(new WrongExpectedVersion("1", 2), batch.replies().get(3));
+    assertEquals(new WrongExpectedVersion(ExpectedVersion.exactly(1), 2), batch.replies().get(3));
     assertEquals(
         2, batch.result().events().size(), "one journal write with the two accepted events");
     assertEquals(2, kit.getState().version());

@@ -1,4 +1,4 @@
-package io.annals.node.stream;
+package io.annals.node.journal;
 
 import java.time.Instant;
 import java.util.UUID;

@@ -1,8 +1,5 @@
 package io.annals.node.log;
 
-import io.annals.node.stream.StoredEvent;
-import io.annals.node.stream.StreamReader;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -10,44 +7,29 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * Subscriptions as Pekko Streams sources: each first reads the journal from the subscriber's place
- * (catch-up), then asks this node's {@link LogTail} for what follows (live), falling back to the
- * journal whenever the tail no longer has it. Every step is taken only on downstream demand, so a
- * slow subscriber slows only its own reads and holds at most one chunk of events.
+ * Subscriptions to a log ({@code /all} or a category) as Pekko Streams sources: each first reads
+ * the journal from the subscriber's place (catch-up), then asks this node's {@link LogTail} for
+ * what follows (live), falling back to the journal whenever the tail no longer has it. Every step
+ * is taken only on downstream demand, so a slow subscriber slows only its own reads and holds at
+ * most one chunk of events.
  */
-public final class LogSource {
-  private final ActorSystem<?> system;
+public final class LogSubscriptions {
   private final LogReader reader;
-  private final StreamReader streams;
-  private final ActorRef<LogTails.Get> tails;
+  private final TailAsks tails;
   private final int partitions;
   private final int chunk;
   private final int catchUpEvents;
-  private final Duration askTimeout;
 
-  public LogSource(
-      ActorSystem<?> system,
-      LogReader reader,
-      StreamReader streams,
-      ActorRef<LogTails.Get> tails,
-      int partitions,
-      int chunk,
-      int catchUpEvents,
-      Duration askTimeout) {
-    this.system = system;
+  LogSubscriptions(LogReader reader, TailAsks tails, int partitions, int chunk, int catchUpEvents) {
     this.reader = reader;
-    this.streams = streams;
     this.tails = tails;
     this.partitions = partitions;
     this.chunk = chunk;
     this.catchUpEvents = catchUpEvents;
-    this.askTimeout = askTimeout;
   }
 
   /**
@@ -90,12 +72,6 @@ public final class LogSource {
 
   private Source<List<LogEvent>, NotUsed> log(String logId, Cursor from, int liveMax) {
     return Source.unfoldAsync(LogStep.catchingUp(from, null), s -> step(logId, s, liveMax))
-        .filter(events -> !events.isEmpty());
-  }
-
-  /** The events of {@code stream} from version {@code from} (inclusive), in chunks. */
-  public Source<List<StoredEvent>, NotUsed> stream(String stream, long from) {
-    return Source.unfoldAsync(new StreamStep(from - 1, -1, null), s -> step(stream, s))
         .filter(events -> !events.isEmpty());
   }
 
@@ -163,14 +139,12 @@ public final class LogSource {
     if (!s.live()) {
       return catchUp(logId, s);
     }
-    return tail(logId, s.tail())
+    return tails
+        .tail(logId, s.tail())
         .thenCompose(
             tail ->
-                AskPattern.<LogTail.Command, LogTail.Reply>ask(
-                        tail,
-                        r -> new LogTail.Fetch(s.cursor().seq(), liveMax, r),
-                        askTimeout,
-                        system.scheduler())
+                tails
+                    .ask(tail, r -> new LogTail.Fetch(s.cursor().seq(), liveMax, r))
                     .thenApply(
                         reply -> {
                           if (reply instanceof LogTail.Entries e) {
@@ -186,99 +160,5 @@ public final class LogSource {
         .exceptionally(
             failure -> // the tail stopped or is busy: read the journal, find the tail again
             Optional.of(Pair.create(LogStep.catchingUp(s.cursor(), null), List.of())));
-  }
-
-  private record StreamStep(long after, long readStarted, ActorRef<LogTail.Command> tail) {}
-
-  private CompletionStage<Optional<Pair<StreamStep, List<StoredEvent>>>> step(
-      String stream, StreamStep s) {
-    if (s.readStarted() < 0) {
-      long started = System.nanoTime();
-      return streams
-          .read(stream, s.after() + 1, s.after() + catchUpEvents)
-          .thenApply(
-              events ->
-                  Optional.of(
-                      events.isEmpty()
-                          ? Pair.create(new StreamStep(s.after(), started, s.tail()), events)
-                          : Pair.create(
-                              new StreamStep(events.get(events.size() - 1).version(), -1, s.tail()),
-                              events)));
-    }
-    return tail(LogId.category(LogId.categoryOf(stream)), s.tail())
-        .thenCompose(
-            tail ->
-                AskPattern.<LogTail.Command, LogTail.Reply>ask(
-                        tail,
-                        r -> new LogTail.FetchStream(stream, s.after(), s.readStarted(), r),
-                        askTimeout,
-                        system.scheduler())
-                    .thenApply(
-                        reply -> {
-                          if (reply instanceof LogTail.StreamEvents e && !e.events().isEmpty()) {
-                            List<StoredEvent> events = e.events();
-                            long last = events.get(events.size() - 1).version();
-                            return Optional.of(
-                                Pair.create(new StreamStep(last, s.readStarted(), tail), events));
-                          }
-                          long again = reply instanceof LogTail.StreamEvents ? s.readStarted() : -1;
-                          return Optional.of(
-                              Pair.create(
-                                  new StreamStep(s.after(), again, tail), List.<StoredEvent>of()));
-                        }))
-        .exceptionally(
-            failure -> Optional.of(Pair.create(new StreamStep(s.after(), -1, null), List.of())));
-  }
-
-  private CompletionStage<ActorRef<LogTail.Command>> tail(
-      String logId, ActorRef<LogTail.Command> known) {
-    if (known != null) {
-      return CompletableFuture.completedFuture(known);
-    }
-    return AskPattern.ask(tails, r -> new LogTails.Get(logId, r), askTimeout, system.scheduler());
-  }
-
-  /** Events of a page read: the global log's partitions merged by indexing time. */
-  public CompletionStage<List<Pair<Position.All, StoredEvent>>> allPage(
-      Position.All from, int limit) {
-    List<CompletableFuture<List<LogEvent>>> reads = new ArrayList<>();
-    for (int p = 0; p < partitions; p++) {
-      reads.add(
-          reader.events(LogId.partition(p), from.partitions()[p], limit).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done -> {
-              int[] taken = new int[partitions];
-              Position.All position = from;
-              List<Pair<Position.All, StoredEvent>> out = new ArrayList<>(limit);
-              while (out.size() < limit) {
-                int best = -1;
-                for (int p = 0; p < partitions; p++) {
-                  List<LogEvent> r = reads.get(p).join();
-                  if (taken[p] < r.size()
-                      && (best < 0
-                          || r.get(taken[p]).indexed()
-                              < reads.get(best).join().get(taken[best]).indexed())) {
-                    best = p;
-                  }
-                }
-                if (best < 0) {
-                  break;
-                }
-                LogEvent e = reads.get(best).join().get(taken[best]++);
-                position = position.with(best, e.after());
-                out.add(Pair.create(position, e.event()));
-              }
-              return out;
-            });
-  }
-
-  public int partitions() {
-    return partitions;
-  }
-
-  public LogReader reader() {
-    return reader;
   }
 }

@@ -1,0 +1,125 @@
+package io.annals.node.log;
+
+import io.annals.node.journal.StoredEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.japi.Pair;
+
+/**
+ * Page reads of the logs ({@code /all} merged over its partitions by indexing time, a category as
+ * it is) and read-your-writes: waiting until a log has indexed a stream's version, parked on this
+ * node's live tail of that log rather than polling.
+ */
+public final class LogPages {
+  private final LogReader reader;
+  private final TailAsks tails;
+  private final ClusterSharding sharding;
+  private final int partitions;
+  private final Duration askTimeout;
+
+  LogPages(
+      LogReader reader,
+      TailAsks tails,
+      ClusterSharding sharding,
+      int partitions,
+      Duration askTimeout) {
+    this.reader = reader;
+    this.tails = tails;
+    this.sharding = sharding;
+    this.partitions = partitions;
+    this.askTimeout = askTimeout;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  /** Up to {@code limit} events of category {@code category} after {@code from}. */
+  public CompletionStage<List<LogEvent>> category(String category, Cursor from, int limit) {
+    return reader.events(LogId.category(category), from, limit);
+  }
+
+  /** Events of a page read: the global log's partitions merged by indexing time. */
+  public CompletionStage<List<Pair<Position.All, StoredEvent>>> allPage(
+      Position.All from, int limit) {
+    List<CompletableFuture<List<LogEvent>>> reads = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      reads.add(
+          reader.events(LogId.partition(p), from.partitions()[p], limit).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              int[] taken = new int[partitions];
+              Position.All position = from;
+              List<Pair<Position.All, StoredEvent>> out = new ArrayList<>(limit);
+              while (out.size() < limit) {
+                int best = -1;
+                for (int p = 0; p < partitions; p++) {
+                  List<LogEvent> r = reads.get(p).join();
+                  if (taken[p] < r.size()
+                      && (best < 0
+                          || r.get(taken[p]).indexed()
+                              < reads.get(best).join().get(taken[best]).indexed())) {
+                    best = p;
+                  }
+                }
+                if (best < 0) {
+                  break;
+                }
+                LogEvent e = reads.get(best).join().get(taken[best]++);
+                position = position.with(best, e.after());
+                out.add(Pair.create(position, e.event()));
+              }
+              return out;
+            });
+  }
+
+  /**
+   * Completes true once log {@code logId} holds version {@code version} of {@code stream}, false
+   * when {@code timeout} passes first. Asks the log entity, then waits on this node's tail of the
+   * log for an entry of the stream that reaches the version (the tail is registered with the log
+   * first, so an entry written after the entity answered reaches it); each time a park on the tail
+   * ends empty, the entity is asked again.
+   */
+  public CompletionStage<Boolean> indexed(
+      String logId, String stream, long version, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    return tails
+        .tail(logId, null)
+        .thenCompose(tail -> covered(logId, stream, version, deadline, tail))
+        .exceptionally(failure -> false);
+  }
+
+  private CompletionStage<Boolean> covered(
+      String logId,
+      String stream,
+      long version,
+      long deadline,
+      org.apache.pekko.actor.typed.ActorRef<LogTail.Command> tail) {
+    return sharding
+        .entityRefFor(LogEntity.TYPE_KEY, logId)
+        .<LogEntity.Coverage>ask(r -> new LogEntity.Covers(stream, version, r), askTimeout)
+        .thenApply(LogEntity.Coverage::covered)
+        .exceptionally(failure -> false)
+        .thenCompose(
+            covered -> {
+              if (covered || System.nanoTime() >= deadline) {
+                return CompletableFuture.completedFuture(covered);
+              }
+              Duration left = Duration.ofNanos(deadline - System.nanoTime());
+              return tails
+                  .ask(tail, r -> new LogTail.AwaitIndexed(stream, version, r), left)
+                  .exceptionally(timedOut -> new LogTail.Covered(false))
+                  .thenCompose(
+                      reply ->
+                          reply instanceof LogTail.Covered c && c.covered()
+                              ? CompletableFuture.completedFuture(true)
+                              : covered(logId, stream, version, deadline, tail));
+            });
+  }
+}
