@@ -15,6 +15,7 @@ public record AnnalsSettings(
     Duration askAttempt,
     Duration closeGrace,
     Duration drainTimeout,
+    int appendStreamInFlight,
     StreamEntity.Settings stream,
     int defaultReadLimit,
     int maxReadLimit,
@@ -48,6 +49,7 @@ public record AnnalsSettings(
         c.getDuration("http.ask-attempt"),
         c.getDuration("http.close-grace"),
         c.getDuration("http.drain-timeout"),
+        c.getInt("http.append-stream-in-flight"),
         new StreamEntity.Settings(
             s.getInt("max-queued-appends"),
             s.getInt("max-batch-events"),

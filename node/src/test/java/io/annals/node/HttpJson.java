@@ -21,6 +21,11 @@ public final class HttpJson {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
+  /** The node's base URL, e.g. http://127.0.0.1:8080. */
+  public String base() {
+    return base;
+  }
+
   public HttpJson(String base) {
     this.base = base;
   }

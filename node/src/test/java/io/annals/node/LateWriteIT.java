@@ -45,9 +45,9 @@ class LateWriteIT {
                 """
                 datastax-java-driver.advanced.protocol.version = V4
                 annals.stream.min-backoff = 3s
-                # every version in a journal partition of its own: the seal must find the
-                # partition a late write lands in
-                pekko.persistence.cassandra.journal.target-partition-size = 1
+                # small journal partitions: the late write of the first test is the first row of
+                # the stream's second partition, where the seal must find it
+                pekko.persistence.cassandra.journal.target-partition-size = 100
                 """)
             .withFallback(RealCassandra.nodeConfig("late_write_p1_it", proxy.contactPoint()));
     node = AnnalsNode.start(config, Duration.ofMinutes(2));
@@ -67,10 +67,10 @@ class LateWriteIT {
   @Test
   void aTimedOutWriteThatLandsLateNeverReplacesTheAppendAcknowledgedAfterIt() throws Exception {
     String s = "account-" + UUID.randomUUID();
-    assertEquals(201, http.post("/streams/" + s, append(0, "opened", "first")).status());
+    assertEquals(201, http.post("/streams/" + s, hundredEvents()).status());
 
     String marker = "late-" + UUID.randomUUID();
-    String late = append(1, "late", marker);
+    String late = append(100, "late", marker);
     LateWriteProxy.Delayed delayed = proxy.delayNext(marker, HOLD);
     CompletableFuture<HttpJson.Response> timedOut = http.postAsync("/streams/" + s, late);
     assertTrue(delayed.awaitHeld(Duration.ofSeconds(10)), "the write went through the proxy");
@@ -78,9 +78,9 @@ class LateWriteIT {
     assertEquals(503, first.status(), () -> "the held write times out: " + first.raw());
 
     // the stream recovers (the late write is not in Cassandra yet) and takes the next append
-    HttpJson.Response acked = appendUntilNot503(s, append(1, "acknowledged", "second"));
+    HttpJson.Response acked = appendUntilNot503(s, append(100, "acknowledged", "second"));
     assertEquals(201, acked.status(), acked::raw);
-    assertEquals(2, acked.body().path("firstVersion").asLong());
+    assertEquals(101, acked.body().path("firstVersion").asLong());
     String position = acked.body().path("position").asText();
 
     assertTrue(delayed.awaitSent(Duration.ofSeconds(30)), "the proxy sent the late write on");
@@ -91,21 +91,22 @@ class LateWriteIT {
     // a retry of the timed-out append is decided against the stream as it is: its version is taken
     HttpJson.Response retry = http.post("/streams/" + s, late);
     JsonNode problem = retry.assertProblem(409, "wrong-expected-version");
-    assertEquals(2, problem.path("actualVersion").asLong());
+    assertEquals(101, problem.path("actualVersion").asLong());
 
     // a node started afresh recovers the stream from the journal and agrees with every read
     node.close();
     node = AnnalsNode.start(config, Duration.ofMinutes(2));
     http = new HttpJson(node.baseUrl());
     assertStreamHoldsTheAcknowledgedAppend(s, position, marker);
-    HttpJson.Response next = http.post("/streams/" + s, append(2, "after-restart", "third"));
+    HttpJson.Response next = http.post("/streams/" + s, append(101, "after-restart", "third"));
     assertEquals(201, next.status(), next::raw);
-    assertEquals(3, next.body().path("firstVersion").asLong(), "recovery saw version 2 once");
+    assertEquals(102, next.body().path("firstVersion").asLong(), "recovery saw version 101 once");
     HttpJson.Response again =
-        http.post("/streams/" + s, late.replace("\"expectedVersion\":1", "\"expectedVersion\":3"));
+        http.post(
+            "/streams/" + s, late.replace("\"expectedVersion\":100", "\"expectedVersion\":102"));
     assertEquals(
         201, again.status(), () -> "the late write's ids are new to the stream: " + again.raw());
-    assertEquals(4, again.body().path("firstVersion").asLong());
+    assertEquals(103, again.body().path("firstVersion").asLong());
   }
 
   @Test
@@ -132,21 +133,77 @@ class LateWriteIT {
         2, conflicting.assertProblem(409, "wrong-expected-version").path("actualVersion").asLong());
   }
 
+  @Test
+  void aJournalFailureInAStreamOfAppendsFailsTheAppendsBehindItAndNothingAfterSucceeds()
+      throws Exception {
+    String s = "ledger-" + UUID.randomUUID();
+    String marker = "stalled-" + UUID.randomUUID();
+    StringBuilder ndjson = new StringBuilder();
+    for (int n = 1; n <= 30; n++) {
+      ndjson.append(append(n - 1, "Step", n == 10 ? marker : s + "-" + n)).append('\n');
+    }
+    LateWriteProxy.Delayed delayed = proxy.delayNext(marker, HOLD);
+    java.net.http.HttpResponse<java.util.stream.Stream<String>> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(http.base() + "/streams/" + s + "/append-stream"))
+                    .header("Content-Type", "application/x-ndjson")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ndjson.toString()))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+    List<JsonNode> answers = new java.util.ArrayList<>();
+    for (String line : r.body().toList()) {
+      answers.add(HttpJson.MAPPER.readTree(line));
+    }
+    assertTrue(delayed.awaitHeld(Duration.ofSeconds(1)), "line 10's write went through the proxy");
+    assertEquals(30, answers.size());
+    int acknowledged = 0;
+    while (acknowledged < 30 && answers.get(acknowledged).path("status").asInt() == 201) {
+      acknowledged++;
+    }
+    assertTrue(acknowledged < 10, "line 10 is not acknowledged: " + answers.get(9));
+    for (JsonNode a : answers.subList(acknowledged, 30)) {
+      int status = a.path("status").asInt();
+      assertTrue(status == 503 || status == 409, () -> "nothing succeeds after a failure: " + a);
+    }
+    assertTrue(delayed.awaitSent(Duration.ofSeconds(30)), "the proxy sent the write on");
+    Thread.sleep(1000);
+    int prefix = acknowledged;
+    List<JsonNode> stored =
+        http.get("/streams/" + s).status() == 404 ? List.of() : http.readAllPages("/streams/" + s);
+    assertEquals(prefix, stored.size(), () -> "the acknowledged prefix only: " + stored);
+    HttpJson.Response next = appendUntilNot503(s, append(acknowledged, "After", s + "-after"));
+    assertEquals(201, next.status(), next::raw);
+    assertEquals(acknowledged + 1, next.body().path("firstVersion").asLong());
+    assertTrue(
+        http.readAllPages("/streams/" + s).stream().noneMatch(e -> e.toString().contains(marker)),
+        "the stalled write is hidden");
+  }
+
   private void assertStreamHoldsTheAcknowledgedAppend(String s, String position, String marker) {
-    List<JsonNode> stream = http.readAllPages("/streams/" + s);
-    assertEquals(2, stream.size(), () -> "versions 1 and 2 only: " + stream);
-    assertEquals("acknowledged", stream.get(1).path("type").asText(), () -> "version 2: " + stream);
-    assertEquals(2, stream.get(1).path("version").asLong());
+    List<JsonNode> stream = http.readAllPages("/streams/" + s + "?limit=1000");
+    assertEquals(101, stream.size(), () -> "versions 1 to 101 only: " + stream);
+    assertEquals("acknowledged", stream.get(100).path("type").asText(), () -> "v101: " + stream);
+    assertEquals(101, stream.get(100).path("version").asLong());
     String category = s.substring(0, s.indexOf('-'));
     for (String log : List.of("/all", "/categories/" + category)) {
       http.getRetrying503(log + "?waitFor=" + position + "&timeout=10s&limit=1");
       List<JsonNode> ofStream =
           http.readLog(log).stream().filter(e -> e.path("stream").asText().equals(s)).toList();
-      assertEquals(2, ofStream.size(), () -> log + " holds the stream's two events: " + ofStream);
-      assertEquals("acknowledged", ofStream.get(1).path("type").asText(), log);
+      assertEquals(101, ofStream.size(), () -> log + " holds the stream's events: " + ofStream);
+      assertEquals("acknowledged", ofStream.get(100).path("type").asText(), log);
       assertTrue(ofStream.stream().noneMatch(e -> e.toString().contains(marker)), log);
     }
     assertTrue(stream.stream().noneMatch(e -> e.toString().contains(marker)), "late write hidden");
+  }
+
+  private static String hundredEvents() {
+    StringBuilder events = new StringBuilder();
+    for (int i = 1; i <= 100; i++) {
+      events.append(i == 1 ? "" : ",").append("{\"type\":\"opened\",\"data\":" + i + "}");
+    }
+    return "{\"expectedVersion\":0,\"events\":[" + events + "]}";
   }
 
   private static String append(long expected, String type, String text) {

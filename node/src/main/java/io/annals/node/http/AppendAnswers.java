@@ -1,5 +1,6 @@
 package io.annals.node.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.annals.api.AppendResult;
 import io.annals.api.Problem;
 import io.annals.node.log.Position;
@@ -74,6 +75,13 @@ final class AppendAnswers {
       return new Refusal(Problems.unavailableProblem(stream, u));
     }
     throw new IllegalArgumentException("an append reply of an unknown kind: " + reply);
+  }
+
+  /** The answer as one JSON object with its {@code status} (a multi-write's or a stream line's). */
+  static ObjectNode entry(Answer answer) {
+    ObjectNode node = Json.MAPPER.valueToTree(answer.body());
+    node.put("status", answer.status());
+    return node;
   }
 
   private static AppendResult result(

@@ -48,10 +48,12 @@ public final class HttpServer extends AllDirectives {
                         invalidations)
                     .route(),
                 new LogRoutes(system, logs.pages(), settings, invalidations).route(),
+                new AppendStreamRoutes(sharding, settings).route(),
                 streamRoutes,
                 opsRoutes)
             // indexing off (annals.log.partitions = 0): no global or category logs to serve
-            : server.sealed(streamRoutes, opsRoutes);
+            : server.sealed(
+                new AppendStreamRoutes(sharding, settings).route(), streamRoutes, opsRoutes);
     return Http.get(system)
         .newServerAt(settings.httpInterface(), settings.httpPort())
         .bind(closeGrace.closingConnections(() -> api))

@@ -198,12 +198,16 @@ final class Problems {
   }
 
   static HttpResponse unsupportedMediaType(Object media) {
+    return unsupportedMediaType(media, "application/json");
+  }
+
+  static HttpResponse unsupportedMediaType(Object media, String expected) {
     return response(
         problem(
             415,
             "unsupported-media-type",
             "Unsupported media type",
-            "send the body as application/json, not " + media));
+            "send the body as " + expected + ", not " + media));
   }
 
   /** Maps a failed future or thrown exception; unknown failures are 500 and logged. */

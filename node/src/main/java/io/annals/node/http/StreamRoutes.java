@@ -147,25 +147,25 @@ final class StreamRoutes extends AllDirectives {
       }
       AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty());
       return ask(stream, parsed)
-          .thenApply(reply -> entry(AppendAnswers.answer(stream, reply)))
+          .thenApply(reply -> AppendAnswers.entry(AppendAnswers.answer(stream, reply)))
           .exceptionally(
               failure -> {
                 Problem p = Problems.problemFor(failure);
-                return entry(new AppendAnswers.Refusal(p));
+                return AppendAnswers.entry(new AppendAnswers.Refusal(p));
               });
     } catch (BadRequest bad) {
       Problem p = Problems.badRequestProblem(bad);
-      return CompletableFuture.completedFuture(entry(new AppendAnswers.Refusal(p)));
+      return CompletableFuture.completedFuture(AppendAnswers.entry(new AppendAnswers.Refusal(p)));
     }
   }
 
-  private static ObjectNode entry(AppendAnswers.Answer answer) {
-    ObjectNode node = Json.MAPPER.valueToTree(answer.body());
-    node.put("status", answer.status());
-    return node;
+  private CompletionStage<AppendReply> ask(String stream, AppendBody body) {
+    return ask(sharding, settings, stream, body);
   }
 
-  private CompletionStage<AppendReply> ask(String stream, AppendBody body) {
+  /** Asks the stream's entity to append, again within the ask timeout if no answer came. */
+  static CompletionStage<AppendReply> ask(
+      ClusterSharding sharding, AnnalsSettings settings, String stream, AppendBody body) {
     ExpectedVersion expected = body.expectedVersion();
     // a repeat of an append is answered as its idempotent retry (same event ids)
     return RetryingAsk.ask(

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The life of a front actor's persistent child, shared by the stream and the log entities: each
  * life is started (spawned as {@code journal} and watched), recovers from the journal, is sealed
- * above the head it recovered ({@link JournalFence}) before its first write, and, when it stops (a
- * failed write, a failed seal), is started again after a backoff that doubles from {@code
+ * above the head it recovered ({@link JournalFence}) at once, before any write, and, when it stops
+ * (a failed write, a failed seal), is started again after a backoff that doubles from {@code
  * minBackoff} up to {@code maxBackoff} while lives keep failing (equal bounds: a fixed interval).
  * The front actor owns the messages; this class owns the state and the rules.
  *
@@ -73,36 +73,36 @@ public final class JournalChild<J, C> {
     return ref != null;
   }
 
-  /** The child recovered {@code head}: the next life starts after the shortest backoff again. */
+  /**
+   * The child recovered {@code head}: the journal is sealed above it at once (not at the first
+   * write, so that a late write cannot stay readable in the journal while the stream's state does
+   * not hold it), and the next life starts after the shortest backoff again.
+   */
   public void recovered(long head) {
     this.recovered = true;
     this.head = head;
     backoff = minBackoff;
+    seal();
   }
 
   public boolean isRecovered() {
     return recovered;
   }
 
-  /**
-   * Whether writes may start now: the child recovered and its life is sealed. Before the first
-   * write of a life it starts the seal (once) and answers false until {@link #onSealed}.
-   */
+  /** Whether writes may start now: the child recovered and its life is sealed. */
   public boolean writable() {
-    if (!recovered) {
-      return false;
+    return recovered && sealed;
+  }
+
+  private void seal() {
+    if (sealing || sealed) {
+      return;
     }
-    if (sealed) {
-      return true;
-    }
-    if (!sealing) {
-      sealing = true;
-      int sealedLife = life;
-      ctx.pipeToSelf(
-          JournalFence.get(ctx.getSystem()).sealAbove(persistenceId, head),
-          (ok, failure) -> sealedMessage.apply(sealedLife, failure));
-    }
-    return false;
+    sealing = true;
+    int sealedLife = life;
+    ctx.pipeToSelf(
+        JournalFence.get(ctx.getSystem()).sealAbove(persistenceId, head),
+        (ok, failure) -> sealedMessage.apply(sealedLife, failure));
   }
 
   /**

@@ -19,7 +19,7 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * late. The journal table's rows are keyed by sequence number <em>and</em> a time UUID, so a late
  * write and a later write of the same sequence number would both be stored. The seal is a range
  * tombstone {@code DELETE … WHERE sequence_nr > head} in the partitions such a write can land in,
- * written after recovery has read the journal and before the first write of the new incarnation.
+ * written right after recovery has read the journal, before any write of the new incarnation.
  * Cassandra resolves cells by their client-assigned write timestamp, not by arrival order: the
  * tombstone hides every cell written with an older timestamp, whenever it arrives, and every later
  * write (a newer timestamp from the same session's monotonic generator) is visible. So a write that
