@@ -74,6 +74,11 @@ final class RawDriverLoad implements AutoCloseable {
     return session.executeAsync(b.build()).toCompletableFuture().thenApply(rs -> size);
   }
 
+  /** The strict writer (Annals' rules, nothing more) on this session and table. */
+  StrictWriter strict() {
+    return new StrictWriter(session, insert, payload);
+  }
+
   @Override
   public void close() {
     session.close();
