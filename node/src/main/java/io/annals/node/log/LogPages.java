@@ -15,6 +15,8 @@ import org.apache.pekko.japi.Pair;
  * node's live tail of that log rather than polling.
  */
 public final class LogPages {
+  private static final Duration RECHECK = Duration.ofMillis(500);
+
   private final LogReader reader;
   private final TailAsks tails;
   private final ClusterSharding sharding;
@@ -83,8 +85,8 @@ public final class LogPages {
    * Completes true once log {@code logId} holds version {@code version} of {@code stream}, false
    * when {@code timeout} passes first. Asks the log entity, then waits on this node's tail of the
    * log for an entry of the stream that reaches the version (the tail is registered with the log
-   * first, so an entry written after the entity answered reaches it); each time a park on the tail
-   * ends empty, the entity is asked again.
+   * first, so an entry written after the entity answered reaches it); when no such entry came
+   * within half a second, the entity is asked again.
    */
   public CompletionStage<Boolean> indexed(
       String logId, String stream, long version, Duration timeout) {
@@ -111,9 +113,13 @@ public final class LogPages {
               if (covered || System.nanoTime() >= deadline) {
                 return CompletableFuture.completedFuture(covered);
               }
+              // the tail answers as soon as an entry reaching the version arrives; the entity is
+              // asked again at least every RECHECK, in case the entry came before the tail was
+              // registered with the log (a tail started by this very request)
               Duration left = Duration.ofNanos(deadline - System.nanoTime());
+              Duration step = left.compareTo(RECHECK) < 0 ? left : RECHECK;
               return tails
-                  .ask(tail, r -> new LogTail.AwaitIndexed(stream, version, r), left)
+                  .ask(tail, r -> new LogTail.AwaitIndexed(stream, version, r), step)
                   .exceptionally(timedOut -> new LogTail.Covered(false))
                   .thenCompose(
                       reply ->
