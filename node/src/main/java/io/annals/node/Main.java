@@ -7,6 +7,7 @@ import io.annals.node.dev.DevCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -15,11 +16,15 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
  * {@code annals-node dev [--http-port N] [--data-dir DIR]}: forks a real Cassandra on the data
  * directory and runs one node on it. {@code annals-node run}: one node of a cluster, connecting to
  * the Cassandra contact points of its configuration ({@code ANNALS_CASSANDRA_CONTACT_POINTS}).
+ * {@code annals-node cassandra [--data-dir DIR] [--cql-port N]}: the dev mode's Cassandra alone,
+ * for a local cluster of {@code run} nodes, until Ctrl-C or SIGTERM.
  */
 public final class Main {
   private static final String USAGE =
       "usage: java -jar annals-node.jar dev [--http-port N] [--data-dir DIR]\n"
-          + "       java -jar annals-node.jar run     (Cassandra from config / environment)";
+          + "       java -jar annals-node.jar run     (Cassandra from config / environment)\n"
+          + "       java -jar annals-node.jar cassandra [--data-dir DIR] [--cql-port N]\n"
+          + "                 (Cassandra alone for run nodes; defaults ./annals-cassandra, 9042)";
 
   private static final String COMMON_PARALLELISM =
       "java.util.concurrent.ForkJoinPool.common.parallelism";
@@ -35,8 +40,12 @@ public final class Main {
           COMMON_PARALLELISM,
           Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
-    if (args.length == 0 || !(args[0].equals("dev") || args[0].equals("run"))) {
+    if (args.length == 0 || !List.of("dev", "run", "cassandra").contains(args[0])) {
       fail(USAGE);
+    }
+    if (args[0].equals("cassandra")) {
+      runCassandra(args);
+      return;
     }
     boolean dev = args[0].equals("dev");
     // a node downed by the split brain resolver (or stopped by SIGTERM) exits, to be restarted
@@ -68,17 +77,77 @@ public final class Main {
     }
   }
 
+  /**
+   * The dev Cassandra on its own (data in ./annals-cassandra, CQL on 9042 unless told otherwise),
+   * for nodes started with {@code run}; it stops when this JVM gets Ctrl-C or SIGTERM.
+   */
+  private static void runCassandra(String[] args) {
+    Config config =
+        with(
+            with(environment("dev"), "annals.dev.data-dir", "annals-cassandra"),
+            "annals.dev.cql-port",
+            9042);
+    for (int i = 1; i < args.length; i += 2) {
+      if (i + 1 >= args.length) {
+        fail("missing value after " + args[i] + "\n" + USAGE);
+      }
+      config =
+          switch (args[i]) {
+            case "--data-dir" -> with(config, "annals.dev.data-dir", args[i + 1]);
+            case "--cql-port" -> with(config, "annals.dev.cql-port", Integer.parseInt(args[i + 1]));
+            default -> {
+              fail("unknown option " + args[i] + "\n" + USAGE);
+              yield config;
+            }
+          };
+    }
+    DevCassandra cassandra;
+    try {
+      cassandra = startCassandra(config.getConfig("annals.dev"));
+    } catch (RuntimeException e) {
+      fail("Cassandra could not start: " + e.getMessage());
+      return;
+    }
+    awaitCassandraExit(
+        cassandra,
+        config.getInt("annals.dev.cql-port"),
+        Path.of(config.getString("annals.dev.data-dir")).toAbsolutePath());
+  }
+
+  /** Prints where Cassandra answers and blocks until it exits (its shutdown hook stops it). */
+  private static void awaitCassandraExit(DevCassandra cassandra, int wantedPort, Path dataDir) {
+    if (wantedPort != 0 && cassandra.cqlPort() != wantedPort) {
+      System.err.println(
+          "port "
+              + wantedPort
+              + " is taken; start the nodes with ANNALS_CASSANDRA_CONTACT_POINTS="
+              + cassandra.contactPoint());
+    }
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.set(true)));
+    System.out.println("Cassandra ready at " + cassandra.contactPoint() + " (Ctrl-C stops it)");
+    ProcessHandle.of(cassandra.pid()).ifPresent(p -> p.onExit().join());
+    if (!stopping.get()) {
+      // a crash, or someone stopped the fork: no node can use it any more
+      fail("Cassandra exited unexpectedly; see " + dataDir.resolve("cassandra.log"));
+    }
+  }
+
+  /** Forks the dev Cassandra described by {@code d} (the {@code annals.dev} section). */
+  private static DevCassandra startCassandra(Config d) {
+    return DevCassandra.start(
+        new DevCassandra.Options(
+            Path.of(d.getString("data-dir")),
+            DevCassandra.locateLib(d.getString("cassandra-lib")),
+            d.getInt("cql-port"),
+            d.getString("cassandra-heap"),
+            d.getString("commitlog-sync").equals("group"),
+            d.getDuration("start-timeout")));
+  }
+
   private static void runDev(Config config) {
     Config d = config.getConfig("annals.dev");
-    DevCassandra cassandra =
-        DevCassandra.start(
-            new DevCassandra.Options(
-                Path.of(d.getString("data-dir")),
-                DevCassandra.locateLib(d.getString("cassandra-lib")),
-                d.getInt("cql-port"),
-                d.getString("cassandra-heap"),
-                d.getString("commitlog-sync").equals("group"),
-                d.getDuration("start-timeout")));
+    DevCassandra cassandra = startCassandra(d);
     Config withCassandra =
         config.withValue(
             "datastax-java-driver.basic.contact-points",

@@ -16,10 +16,11 @@ import java.util.concurrent.TimeUnit;
  * target/}. {@link #kill()} is {@code kill -9}; {@link #terminate()} is SIGTERM and waits for the
  * graceful exit (CoordinatedShutdown).
  */
-final class NodeProcess {
+public final class NodeProcess {
   private static final Path JAR = Path.of("target/annals-node.jar");
   private final String configResource;
   private final Map<String, String> env;
+  private final List<String> jvmOptions;
   private final Path log;
   private final int httpPort;
   private final int managementPort;
@@ -27,29 +28,41 @@ final class NodeProcess {
   private Path currentLog;
   private int starts;
 
-  NodeProcess(
+  public NodeProcess(
       String configResource, int httpPort, int managementPort, Map<String, String> env, Path log) {
+    this(configResource, httpPort, managementPort, env, List.of(), log);
+  }
+
+  /** {@code jvmOptions} go before {@code -jar}, e.g. {@code -Dkey=value} overrides of config. */
+  public NodeProcess(
+      String configResource,
+      int httpPort,
+      int managementPort,
+      Map<String, String> env,
+      List<String> jvmOptions,
+      Path log) {
     this.configResource = configResource;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
     this.env = env;
+    this.jvmOptions = jvmOptions;
     this.log = log;
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + httpPort;
   }
 
-  String managementUrl() {
+  public String managementUrl() {
     return "http://127.0.0.1:" + managementPort;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process != null && process.isAlive();
   }
 
   /** Starts the process (it prints "Annals ready at …" once an append succeeded). */
-  void start() {
+  public void start() {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run mvn package first");
     }
@@ -60,10 +73,9 @@ final class NodeProcess {
             "-Xmx384m",
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
-            "-Dconfig.resource=" + configResource,
-            "-jar",
-            JAR.toString(),
-            "run"));
+            "-Dconfig.resource=" + configResource));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.toString(), "run"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     starts++;
@@ -78,7 +90,7 @@ final class NodeProcess {
   }
 
   /** Waits until the node printed that it is ready; fails with its log's tail otherwise. */
-  void awaitReady(Duration timeout) throws InterruptedException {
+  public void awaitReady(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (output().contains("Annals ready at")) {
@@ -95,13 +107,13 @@ final class NodeProcess {
   }
 
   /** kill -9: no shutdown hook, no hand-off, sockets reset. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, then waits for CoordinatedShutdown to finish; returns the exit code. */
-  int terminate(Duration timeout) throws InterruptedException {
+  public int terminate(Duration timeout) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -110,7 +122,7 @@ final class NodeProcess {
     return process.exitValue();
   }
 
-  String output() {
+  public String output() {
     try {
       return currentLog == null || !Files.exists(currentLog) ? "" : Files.readString(currentLog);
     } catch (IOException e) {
@@ -118,7 +130,7 @@ final class NodeProcess {
     }
   }
 
-  String tail() {
+  public String tail() {
     String all = output();
     return all.substring(Math.max(0, all.length() - 4000));
   }

@@ -63,6 +63,11 @@ public final class RealCassandra implements BeforeAllCallback {
     return shared.contactPoint();
   }
 
+  /** The process id of the shared Cassandra (to pause it with SIGSTOP in fault tests). */
+  public static long pid() {
+    return shared.pid();
+  }
+
   /** Node configuration on the shared Cassandra, with keyspace {@code keyspace}. */
   public static Config nodeConfig(String keyspace) {
     return nodeConfig(keyspace, shared.contactPoint());

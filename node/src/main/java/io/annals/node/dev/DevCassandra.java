@@ -128,6 +128,14 @@ public final class DevCassandra implements AutoCloseable {
     return "127.0.0.1:" + cqlPort;
   }
 
+  /** The process id of the forked server (to pause it in fault-injection tests, or wait for it). */
+  public synchronized long pid() {
+    if (process == null) {
+      throw new IllegalStateException("Cassandra was never started");
+    }
+    return process.pid();
+  }
+
   public boolean isRunning() {
     return process != null && process.isAlive();
   }
