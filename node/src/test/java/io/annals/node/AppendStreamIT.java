@@ -142,6 +142,51 @@ class AppendStreamIT extends OneNodeIT {
   }
 
   @Test
+  void takesMoreAppendsThanOneRequestBodyMayHold() throws Exception {
+    String s = "ledger-" + UUID.randomUUID();
+    byte[] ndjson = body(s, 1, 80_000).getBytes(StandardCharsets.UTF_8);
+    // over 8 MiB, pekko.http.server.parsing.max-content-length; sent while the answers are read,
+    // as a producer does (a client that reads nothing before it has sent everything would stall:
+    // the answers it does not read hold back the reading of its appends)
+    assertTrue(ndjson.length > 8 << 20, "longer than any other request may be");
+    List<JsonNode> answers = new ArrayList<>();
+    try (Socket socket = new Socket("127.0.0.1", URI.create(http.base()).getPort())) {
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  OutputStream out = socket.getOutputStream();
+                  out.write(
+                      ("POST /streams/"
+                              + s
+                              + "/append-stream HTTP/1.1\r\nHost: x\r\n"
+                              + "Content-Type: application/x-ndjson\r\nConnection: close\r\n"
+                              + "Content-Length: "
+                              + ndjson.length
+                              + "\r\n\r\n")
+                          .getBytes(StandardCharsets.US_ASCII));
+                  out.write(ndjson);
+                  out.flush();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      writer.start();
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      writer.join();
+      assertTrue(response.startsWith("HTTP/1.1 200"), () -> response.substring(0, 200));
+      for (String line : response.substring(response.indexOf("\r\n\r\n") + 4).split("\r?\n")) {
+        if (line.startsWith("{")) {
+          answers.add(HttpJson.MAPPER.readTree(line));
+        }
+      }
+    }
+    assertEquals(80_000, answers.size());
+    assertEquals(201, answers.get(79_999).path("status").asInt(), answers.get(79_999)::toString);
+    assertEquals(80_000, answers.get(79_999).path("lastVersion").asLong());
+  }
+
+  @Test
   void refusesAnotherContentTypeWith415() throws Exception {
     HttpJson.Response r =
         http.post("/streams/ledger-x/append-stream", "{\"expectedVersion\":0,\"events\":[]}");

@@ -72,8 +72,11 @@ final class AppendStreamRoutes extends AllDirectives {
                                     media, "application/x-ndjson (one JSON append per line)"))));
           }
           int maxLine = (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes());
+          // a long-lived request: no bound on the whole body (Pekko's max-content-length), only
+          // on each line
           Source<ByteString, NotUsed> answers =
               entity
+                  .withoutSizeLimit()
                   .getDataBytes()
                   .via(Framing.delimiter(NEWLINE, maxLine, FramingTruncation.ALLOW))
                   .zipWithIndex()
@@ -95,9 +98,7 @@ final class AppendStreamRoutes extends AllDirectives {
                                           + " bytes; the stream of appends ends here"))))
                   .map(node -> ByteString.fromArray(Json.bytes(node)).concat(NEWLINE))
                   .mapMaterializedValue(m -> NotUsed.getInstance());
-          return withoutSizeLimit(
-              () ->
-                  complete(HttpResponse.create().withEntity(HttpEntities.create(NDJSON, answers))));
+          return complete(HttpResponse.create().withEntity(HttpEntities.create(NDJSON, answers)));
         });
   }
 
