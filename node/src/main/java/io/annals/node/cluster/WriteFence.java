@@ -34,7 +34,6 @@ public final class WriteFence implements Extension {
       };
 
   private final boolean enabled;
-  private volatile String closedBecause;
   private volatile Closed closed;
 
   /** The fence is closed: this node sees only {@code seen} of the cluster's {@code members}. */
@@ -97,14 +96,14 @@ public final class WriteFence implements Extension {
         unreachable++;
       }
     }
-    String before = closedBecause;
-    closedBecause = closedBecause(members, unreachable);
-    closed = closedBecause == null ? null : new Closed(members - unreachable, members);
-    if ((before == null) != (closedBecause == null)) {
-      if (closedBecause == null) {
+    Closed before = closed;
+    String why = closedBecause(members, unreachable);
+    closed = why == null ? null : new Closed(members - unreachable, members);
+    if ((before == null) != (why == null)) {
+      if (why == null) {
         log.info("Write fence open: a majority of the cluster is reachable again");
       } else {
-        log.warn("Write fence closed: {}", closedBecause);
+        log.warn("Write fence closed: {}", why);
       }
     }
   }
