@@ -82,6 +82,10 @@ final class NodeProcess implements AutoCloseable {
     return "http://127.0.0.1:" + httpPort;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   /** CPU time (user + system) the node process has used so far. */
   Duration cpu() {
     return process.toHandle().info().totalCpuDuration().orElseThrow();
@@ -98,7 +102,8 @@ final class NodeProcess implements AutoCloseable {
     return Long.parseLong(m.group(2)) / 1024.0;
   }
 
-  private String jcmd(String command) throws Exception {
+  /** Runs {@code jcmd <node pid> <command>} and returns what it printed. */
+  String jcmd(String command) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process p =
         new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 final class RawDriverLoad implements AutoCloseable {
   private final CqlSession session;
   private final PreparedStatement insert;
+  private final PreparedStatement pluginInsert;
   private final ByteBuffer payload =
       ByteBuffer.wrap(HttpAppends.PAYLOAD.getBytes(StandardCharsets.UTF_8));
   private final AtomicLongArray nextSeq = new AtomicLongArray(10_000);
@@ -49,6 +50,11 @@ final class RawDriverLoad implements AutoCloseable {
     insert =
         session.prepare(
             "INSERT INTO bench_raw.messages (persistence_id, partition_nr, sequence_nr, timestamp, writer_uuid, ser_id, ser_manifest, event_manifest, event) VALUES (?, 0, ?, ?, 'bench', 1, 'B', '', ?)");
+    // the columns pekko-persistence-cassandra writes besides: a time bucket and an empty tag set
+    // (which Cassandra stores as a collection tombstone in every row)
+    pluginInsert =
+        session.prepare(
+            "INSERT INTO bench_raw.messages (persistence_id, partition_nr, sequence_nr, timestamp, writer_uuid, ser_id, ser_manifest, event_manifest, event, timebucket, tags) VALUES (?, 0, ?, ?, 'bench', 1, 'B', '', ?, '1765000000000', {})");
   }
 
   /** One single-row insert into partition {@code partition} (0..9999). */
@@ -74,9 +80,19 @@ final class RawDriverLoad implements AutoCloseable {
     return session.executeAsync(b.build()).toCompletableFuture().thenApply(rs -> size);
   }
 
+  /** The session, for counters read between runs. */
+  CqlSession session() {
+    return session;
+  }
+
   /** The strict writer (Annals' rules, nothing more) on this session and table. */
   StrictWriter strict() {
     return new StrictWriter(session, insert, payload);
+  }
+
+  /** The strict writer with the plugin's row: a time bucket and an empty tag set too. */
+  StrictWriter strictWithPluginRow() {
+    return new StrictWriter(session, pluginInsert, payload);
   }
 
   @Override

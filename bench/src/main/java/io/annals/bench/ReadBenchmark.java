@@ -51,7 +51,7 @@ public final class ReadBenchmark {
   }
 
   void run() throws Exception {
-    try (DevCassandra cassandra = WriteBenchmark.cassandra("annals-bench-reads-", true)) {
+    try (DevCassandra cassandra = WriteBenchmark.cassandra("annals-bench-reads-", "group")) {
       String cp = cassandra.contactPoint();
       try (NodeProcess node = NodeProcess.start(jar, cp, "bench_reads", List.of())) {
         Wrk.run(

@@ -30,9 +30,13 @@ public final class WriteBenchmark {
   private final Report report = new Report();
 
   void run() throws Exception {
-    for (boolean group : new boolean[] {true, false}) {
-      try (DevCassandra cassandra = cassandra("annals-bench-", group)) {
-        onCassandra(cassandra.contactPoint(), group ? "group" : "periodic");
+    for (String mode : List.of("group", "group:1ms", "batch", "periodic")) {
+      try (DevCassandra cassandra = cassandra("annals-bench-", mode)) {
+        if (mode.equals("group") || mode.equals("periodic")) {
+          onCassandra(cassandra.contactPoint(), mode);
+        } else {
+          commitLogStudy(cassandra.contactPoint(), mode);
+        }
       }
     }
     report.write(
@@ -44,17 +48,17 @@ public final class WriteBenchmark {
   }
 
   /**
-   * A fresh Cassandra (1 GiB heap, any free port) in a new temporary directory; {@code group}:
-   * fsync the commit log before acknowledging, else every 10 s.
+   * A fresh Cassandra (1 GiB heap, any free port) in a new temporary directory, with the commit-log
+   * mode {@code commitLogSync} (DevCassandra.Options).
    */
-  static DevCassandra cassandra(String dirPrefix, boolean group) throws Exception {
+  static DevCassandra cassandra(String dirPrefix, String commitLogSync) throws Exception {
     return DevCassandra.start(
         new DevCassandra.Options(
             Files.createTempDirectory(dirPrefix),
             DevCassandra.locateLib("embedded-cassandra/target/lib"),
             0,
             "1g",
-            group,
+            commitLogSync,
             Duration.ofMinutes(3)));
   }
 
@@ -73,6 +77,36 @@ public final class WriteBenchmark {
         + System.getProperty("java.version")
         + ", Cassandra 5.0.6 with 1 GiB heap, node with 1 GiB heap, all on one machine over"
         + " loopback";
+  }
+
+  /**
+   * The commit-log modes other than dev mode's default, for sequential latency: one stream,
+   * sequential and 64 in flight, over HTTP and from the strict writer, on a Cassandra of that mode.
+   */
+  private void commitLogStudy(String contactPoint, String mode) throws Exception {
+    try (NodeProcess node = NodeProcess.start(jar, contactPoint, "bench_annals", List.of())) {
+      Wrk.run(node.baseUrl(), "jit-warm-up", new Wrk.Shape(1, 100, false), 64, JIT_WARM_UP);
+      double strictSequential;
+      double strict64;
+      // the node created the journal table, whose shape the strict writer copies
+      try (RawDriverLoad raw = new RawDriverLoad(contactPoint, "bench_annals")) {
+        StrictWriter w = raw.strict();
+        strictSequential = twice(1, i -> w.append("strict-sequential", 1))[1].eventsPerSecond();
+        strict64 = twice(64, i -> w.append("strict-one", 1))[1].eventsPerSecond();
+      }
+      Result[] a = wrkTwice(node.baseUrl(), "one-a", new Wrk.Shape(1, 1, false), 1);
+      report.throughput(
+          "one stream, 1 event/request, sequential",
+          mode,
+          a[0],
+          a[1],
+          strictSequential,
+          "report",
+          null);
+      Result[] b = wrkTwice(node.baseUrl(), "one-b", new Wrk.Shape(1, 1, false), 64);
+      report.throughput(
+          "one stream, 1 event/request, 64 in flight", mode, b[0], b[1], strict64, "report", null);
+    }
   }
 
   private void onCassandra(String contactPoint, String mode) throws Exception {
@@ -110,6 +144,22 @@ public final class WriteBenchmark {
           group
               ? b[1].eventsPerSecond() >= 0.8 * strict.oneStream64() && b[1].p99Millis() <= 25
               : null);
+      if (group) {
+        StreamingAppends.run(base, "one-s", 64, WARM_UP, WINDOW);
+        Result[] s =
+            new Result[] {
+              StreamingAppends.run(base, "one-s", 64, Duration.ZERO, WINDOW),
+              StreamingAppends.run(base, "one-s", 64, Duration.ZERO, WINDOW)
+            };
+        report.throughput(
+            "one stream, 1 event per line over one streaming request (append-stream), 64 in flight",
+            mode,
+            s[0],
+            s[1],
+            strict.oneStream64(),
+            "≥ 0.9× strict writer at 64 in flight",
+            s[1].eventsPerSecond() >= 0.9 * strict.oneStream64());
+      }
       Result[] c = wrkTwice(base, "one-c-" + mode, new Wrk.Shape(100, 1, false), 8);
       report.throughput(
           "one stream, 100 events/request, 8 in flight",

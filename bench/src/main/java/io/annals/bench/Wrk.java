@@ -17,7 +17,8 @@ final class Wrk {
   private Wrk() {}
 
   /**
-   * What each request appends: events per request, streams to spread over, keys (50% duplicates).
+   * What each request appends: events per request, streams to spread over (0: every request a new
+   * stream), keys (50% duplicates).
    */
   record Shape(int eventsPerRequest, int streams, boolean keyed) {}
 
@@ -64,11 +65,13 @@ final class Wrk {
         end
         init = function(args)
           math.randomseed(os.time() * 100 + id)
+          stamp = os.time()
         end
         request = function()
           n = n + 1
           local path = "/streams/%s"
-          if streams > 1 then path = path .. "-" .. math.random(streams) end
+          if streams == 0 then path = path .. "-" .. stamp .. "-" .. id .. "-" .. n
+          elseif streams > 1 then path = path .. "-" .. math.random(streams) end
           local b = body
           if keyed then b = '[{"type":"OrderPlaced","key":"k' .. math.floor(n / 2) .. '","data":' .. payload .. '}]' end
           return wrk.format(nil, path, nil, b)

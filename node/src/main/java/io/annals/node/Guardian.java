@@ -31,10 +31,16 @@ final class Guardian {
           var system = ctx.getSystem();
           ctx.spawn(WriteFence.watcher(WriteFence.get(system)), "write-fence");
           Membership.start(system, settings.joinSelf(), settings.bootstrap());
+          int partitions = settings.log().partitions();
           StreamEntity.init(
               ClusterSharding.get(system),
               settings.stream(),
-              IndexOutbox.factory(settings.log().partitions(), settings.log().retryInterval()));
+              partitions == 0
+                  ? stream -> null
+                  : IndexOutbox.forStreams(
+                      ctx.spawn(
+                          IndexOutbox.create(partitions, settings.log().retryInterval()),
+                          "index-outbox")));
           JournalReads journal = new JournalReads(system);
           StreamReader streams = new StreamReader(journal);
           if (settings.log().partitions() > 0) {

@@ -141,7 +141,7 @@ public final class Main {
             DevCassandra.locateLib(d.getString("cassandra-lib")),
             d.getInt("cql-port"),
             d.getString("cassandra-heap"),
-            d.getString("commitlog-sync").equals("group"),
+            d.getString("commitlog-sync"),
             d.getDuration("start-timeout")));
   }
 

@@ -51,7 +51,7 @@ public final class RealCassandra implements BeforeAllCallback {
               DevCassandra.locateLib(System.getProperty("annals.cassandra-lib")),
               0,
               "768m",
-              false,
+              "periodic",
               Duration.ofMinutes(3)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

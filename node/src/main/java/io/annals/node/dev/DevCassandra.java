@@ -59,14 +59,44 @@ public final class DevCassandra implements AutoCloseable {
 
   /**
    * How the forked server is set up; {@code cqlPort} 0 means a free port (kept across restarts).
+   * {@code commitLogSync}: {@code group} (2 ms window), {@code group:<N>ms}, {@code batch} or
+   * {@code periodic} (see {@link #commitLogYaml}).
    */
   public record Options(
       Path dataDir,
       Path cassandraLib,
       int cqlPort,
       String heap,
-      boolean groupCommitLog,
-      Duration startTimeout) {}
+      String commitLogSync,
+      Duration startTimeout) {
+
+    public Options {
+      commitLogYaml(commitLogSync); // fails at once on an unknown mode
+    }
+  }
+
+  /**
+   * The cassandra.yaml lines of a commit-log mode. group: a write is acknowledged only once its
+   * commit-log segment is fsynced, and a window (2 ms unless given) groups concurrent writes into
+   * one fsync; batch: fsync at once after each write, concurrent writes share the fsync in
+   * progress; periodic: acknowledge at once, fsync every 10 s (faster, weaker: a machine crash can
+   * lose 10 s).
+   */
+  static String commitLogYaml(String mode) {
+    if (mode.equals("group")) {
+      return commitLogYaml("group:2ms");
+    }
+    if (mode.matches("group:\\d+ms")) {
+      return "commitlog_sync: group\ncommitlog_sync_group_window: " + mode.substring(6) + "\n";
+    }
+    return switch (mode) {
+      case "batch" -> "commitlog_sync: batch\n";
+      case "periodic" -> "commitlog_sync: periodic\ncommitlog_sync_period: 10000ms\n";
+      default ->
+          throw new IllegalArgumentException(
+              "commit-log sync must be group, group:<N>ms, batch or periodic, not " + mode);
+    };
+  }
 
   private final Options options;
   private final FileChannel lockChannel;
@@ -333,12 +363,7 @@ public final class DevCassandra implements AutoCloseable {
   private Path writeYaml(Path dataDir) throws IOException {
     Path conf = Files.createDirectories(dataDir.resolve("conf"));
     Path yaml = conf.resolve("cassandra.yaml");
-    // group: acknowledge a write only once its commit-log segment is fsynced (a short window
-    // groups concurrent writes into one fsync); periodic: fsync every 10 s, faster, weaker.
-    String commitLog =
-        options.groupCommitLog()
-            ? "commitlog_sync: group\ncommitlog_sync_group_window: 2ms\n"
-            : "commitlog_sync: periodic\ncommitlog_sync_period: 10000ms\n";
+    String commitLog = commitLogYaml(options.commitLogSync());
     String text =
         """
         cluster_name: annals-dev

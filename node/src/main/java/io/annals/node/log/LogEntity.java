@@ -38,6 +38,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
 
   public sealed interface Command extends CborSerializable
       permits Index,
+          IndexBatch,
           Covers,
           ListStreams,
           RegisterTail,
@@ -50,11 +51,23 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   /**
    * Index {@code stream} up to version {@code to}: the log writes one entry for the versions after
    * the highest it holds. {@code events} are the stream's newest events ending at {@code to}, for
-   * the live tails; empty when the stream re-sends after a failure.
+   * the live tails; empty when the stream re-sends after a failure. {@code replyTo} is null in an
+   * {@link IndexBatch}, which is answered as a whole.
    */
   public record Index(
       String stream, long to, List<StoredEvent> events, ActorRef<IndexedUpTo> replyTo)
       implements Command {}
+
+  /**
+   * Many index requests from one node's {@link IndexOutbox}, written with whatever else is queued;
+   * answered {@link BatchIndexed} once all of them are durable (dropped unanswered when the log's
+   * journal fails, or when the queue is full: the outbox sends again).
+   */
+  public record IndexBatch(List<Index> requests, long batch, ActorRef<BatchIndexed> replyTo)
+      implements Command {}
+
+  /** Every request of batch {@code batch} is indexed by log {@code logId}. */
+  public record BatchIndexed(String logId, long batch) implements CborSerializable {}
 
   /** The log holds {@code stream} up to (at least) {@code version}. */
   public record IndexedUpTo(String logId, String stream, long version)
@@ -124,6 +137,11 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   private final WriteFence fence;
   private final Set<ActorRef<LogTail.Command>> tails = new HashSet<>();
   private List<Index> queue = new ArrayList<>();
+
+  /** The batches whose requests are in {@code queue}, then those of the write in flight. */
+  private List<IndexBatch> queuedBatches = new ArrayList<>();
+
+  private List<IndexBatch> writingBatches = List.of();
   private final JournalChild<LogJournal.Command, Command> journal;
   private boolean writing;
   private long head;
@@ -154,6 +172,7 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Index.class, this::onIndex)
+        .onMessage(IndexBatch.class, this::onIndexBatch)
         .onMessage(Covers.class, this::onCovers)
         .onMessage(ListStreams.class, this::onListStreams)
         .onMessage(RegisterTail.class, this::onRegisterTail)
@@ -170,6 +189,16 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
   private Behavior<Command> onIndex(Index index) {
     if (journal.running() && queue.size() < settings.maxQueuedRequests()) {
       queue.add(index);
+      writeNext();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onIndexBatch(IndexBatch batch) {
+    if (journal.running()
+        && queue.size() + batch.requests().size() <= settings.maxQueuedRequests()) {
+      queue.addAll(batch.requests());
+      queuedBatches.add(batch);
       writeNext();
     }
     return this;
@@ -210,6 +239,10 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
 
   private Behavior<Command> onEntriesWritten(EntriesWritten written) {
     writing = false;
+    for (IndexBatch batch : writingBatches) {
+      batch.replyTo().tell(new BatchIndexed(logId, batch.batch()));
+    }
+    writingBatches = List.of();
     metrics.indexEntriesWritten.add(written.entries().size());
     if (!written.entries().isEmpty()) {
       head = written.entries().get(written.entries().size() - 1).seq();
@@ -235,6 +268,8 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
     writing = true;
     journal.ref().tell(new LogJournal.WriteEntries(queue, getContext().getSelf()));
     queue = new ArrayList<>();
+    writingBatches = queuedBatches;
+    queuedBatches = new ArrayList<>();
   }
 
   private Behavior<Command> onSealed(Sealed result) {
@@ -254,6 +289,8 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
     Duration backoff = journal.stopped();
     writing = false;
     queue = new ArrayList<>();
+    queuedBatches = new ArrayList<>();
+    writingBatches = List.of();
     if (stopWhenDrained) {
       return Behaviors.stopped();
     }

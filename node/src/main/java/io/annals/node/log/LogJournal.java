@@ -137,7 +137,9 @@ final class LogJournal
     Runnable answer =
         () -> {
           for (LogEntity.Index index : write.requests()) {
-            index.replyTo().tell(new LogEntity.IndexedUpTo(logId, index.stream(), index.to()));
+            if (index.replyTo() != null) { // null: part of a batch, which the front answers
+              index.replyTo().tell(new LogEntity.IndexedUpTo(logId, index.stream(), index.to()));
+            }
           }
         };
     if (entries.isEmpty()) {

@@ -241,7 +241,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   public static void init(
       ClusterSharding sharding,
       Settings settings,
-      Function<String, Behavior<StreamWritten>> indexer) {
+      Function<String, ActorRef<StreamWritten>> indexer) {
     sharding.init(
         Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), settings, indexer))
             .withStopMessage(new Passivate()));
@@ -253,7 +253,7 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
   }
 
   public static Behavior<Command> create(
-      String stream, Settings settings, Function<String, Behavior<StreamWritten>> indexer) {
+      String stream, Settings settings, Function<String, ActorRef<StreamWritten>> indexer) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -282,14 +282,14 @@ public final class StreamEntity extends AbstractBehavior<StreamEntity.Command> {
       TimerScheduler<Command> timers,
       String stream,
       Settings settings,
-      Behavior<StreamWritten> indexer) {
+      ActorRef<StreamWritten> indexer) {
     super(ctx);
     this.timers = timers;
     this.stream = stream;
     this.settings = settings;
     this.metrics = Metrics.get(ctx.getSystem());
     this.fence = WriteFence.get(ctx.getSystem());
-    this.indexer = indexer == null ? null : ctx.spawn(indexer, "index");
+    this.indexer = indexer;
     this.journal =
         new JournalChild<>(
             ctx,
