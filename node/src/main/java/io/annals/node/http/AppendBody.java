@@ -33,19 +33,22 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     if (body.length == 0) {
       throw new BadRequest("malformed-json", "the request body is empty; send JSON");
     }
+    Text.requireUtf8(body);
     try {
       return Json.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
+      // a broken constraint (nesting deeper than 1,000, a 20-million-character string) has no
+      // location
+      var where = e.getLocation();
       throw new BadRequest(
           "malformed-json",
           "the body is not valid JSON: "
               + e.getOriginalMessage()
-              + " at line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr());
+              + (where == null
+                  ? ""
+                  : " at line " + where.getLineNr() + ", column " + where.getColumnNr()));
     } catch (java.io.IOException e) {
-      throw new BadRequest("malformed-json", "the body could not be read: " + e.getMessage());
+      throw new BadRequest("malformed-json", "the body could not be read");
     }
   }
 
@@ -147,8 +150,10 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
         type,
         schemaVersion,
         key,
-        node.get("data").toString(),
-        metadata == null || metadata.isNull() ? null : metadata.toString());
+        Text.wellFormed(node.get("data").toString(), at + "data"),
+        metadata == null || metadata.isNull()
+            ? null
+            : Text.wellFormed(metadata.toString(), at + "metadata"));
   }
 
   private static UUID id(JsonNode node, String at) {
@@ -176,7 +181,7 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     if (!node.isTextual()) {
       throw BadRequest.invalid(member + " must be a string, not " + kind(node));
     }
-    String s = node.asText();
+    String s = Text.wellFormed(node.asText(), member);
     if (s.isEmpty() || s.length() > 200) {
       throw BadRequest.invalid(member + " must have 1-200 characters, has " + s.length());
     }

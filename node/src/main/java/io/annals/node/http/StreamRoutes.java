@@ -89,7 +89,9 @@ final class StreamRoutes extends AllDirectives {
     }
     AppendBody invalidation =
         new AppendBody(
-            ExpectedVersion.ANY, List.of(NewEvent.invalidation(transaction, reason.toString())));
+            ExpectedVersion.ANY,
+            List.of(
+                NewEvent.invalidation(transaction, Text.wellFormed(reason.toString(), "reason"))));
     return onSuccess(
         ask(stream, invalidation),
         reply -> complete(single(stream, AppendAnswers.answer(stream, reply))));

@@ -246,11 +246,38 @@ public final class LogEntity extends AbstractBehavior<LogEntity.Command> {
     metrics.indexEntriesWritten.add(written.entries().size());
     if (!written.entries().isEmpty()) {
       head = written.entries().get(written.entries().size() - 1).seq();
-      LogTail.Appended appended = new LogTail.Appended(written.entries());
-      tails.forEach(t -> t.tell(appended));
+      for (List<LogEntry> part : forTails(written.entries())) {
+        LogTail.Appended appended = new LogTail.Appended(part);
+        tails.forEach(t -> t.tell(appended));
+      }
     }
     writeNext();
     return stopIfDrained();
+  }
+
+  /** Entries' serialised events per message to a tail at most (a tail may be on another node). */
+  static final long TAIL_MESSAGE_BYTES = 1024 * 1024;
+
+  /**
+   * A write's entries in order, as messages of at most {@link #TAIL_MESSAGE_BYTES} (half an entry's
+   * heap weight over-estimates its serialised size), so a large write still fits a remoting frame.
+   */
+  static List<List<LogEntry>> forTails(List<LogEntry> entries) {
+    List<List<LogEntry>> parts = new ArrayList<>();
+    List<LogEntry> part = new ArrayList<>();
+    long bytes = 0;
+    for (LogEntry e : entries) {
+      long size = e.weight() / 2;
+      if (!part.isEmpty() && bytes + size > TAIL_MESSAGE_BYTES) {
+        parts.add(part);
+        part = new ArrayList<>();
+        bytes = 0;
+      }
+      part.add(e);
+      bytes += size;
+    }
+    parts.add(part);
+    return parts;
   }
 
   private void writeNext() {
