@@ -56,7 +56,10 @@ final class CostModel {
 
   /** Counters read before and after a window. */
   private record Sample(
-      Map<String, Long> threadTicks, long cassandraNanos, Map<String, Long> statements) {}
+      Map<String, Long> threadTicks,
+      long cassandraNanos,
+      Map<String, Long> statements,
+      Map<String, Long> tasks) {}
 
   private final String label;
   private final StringBuilder md = new StringBuilder();
@@ -167,6 +170,9 @@ final class CostModel {
         .append(" reads = single-partition reads, scans = range reads):\n\n")
         .append("| table | per append |\n|---|---|\n");
     statementRows(before, after, appends);
+    md.append("\nCassandra's tasks per append, by thread pool (pools with at least 0.01):\n\n")
+        .append(taskLine(before, after, appends))
+        .append('\n');
 
     Profile p = Profile.read(jfr, start, end);
     double appMicros = threadMicros.getOrDefault("application threads", 0.0);
@@ -202,6 +208,21 @@ final class CostModel {
     Files.deleteIfExists(jfr);
   }
 
+  /** Completed tasks per append of each Cassandra thread pool, on one line. */
+  private static String taskLine(Sample before, Sample after, double appends) {
+    StringBuilder line = new StringBuilder();
+    for (var e : after.tasks().entrySet()) {
+      double per = (e.getValue() - before.tasks().getOrDefault(e.getKey(), 0L)) / appends;
+      if (per >= 0.01) {
+        line.append(line.length() == 0 ? "" : ", ")
+            .append(e.getKey())
+            .append(' ')
+            .append(String.format("%.2f", per));
+      }
+    }
+    return line.append('\n').toString();
+  }
+
   private void statementRows(Sample before, Sample after, double appends) {
     for (var e : after.statements().entrySet()) {
       long delta = e.getValue() - before.statements().getOrDefault(e.getKey(), 0L);
@@ -222,8 +243,10 @@ final class CostModel {
   private void strict(DevCassandra cassandra, RawDriverLoad raw) throws Exception {
     AtomicLong fresh = new AtomicLong();
     md.append("### The strict writer, same shapes, same sitting\n\n")
-        .append("| case | appends/s | Cassandra CPU per append, µs | statements per append |\n")
-        .append("|---|---|---|---|\n");
+        .append(
+            "| case | appends/s | Cassandra CPU per append, µs | statements per append |"
+                + " Cassandra tasks per append |\n")
+        .append("|---|---|---|---|---|\n");
     StrictWriter plain = raw.strict();
     strictCase(
         cassandra,
@@ -267,6 +290,8 @@ final class CostModel {
         .append(Report.n((after.cassandraNanos() - before.cassandraNanos()) / 1e3 / appends))
         .append(" | ")
         .append(String.format("%.3f", statements / appends))
+        .append(" | ")
+        .append(taskLine(before, after, appends).trim())
         .append(" |\n");
   }
 
@@ -293,7 +318,11 @@ final class CostModel {
         }
       }
     }
-    return new Sample(ticks, cassandraNanos, statements);
+    Map<String, Long> tasks = new TreeMap<>();
+    for (Row row : session.execute("SELECT name, completed_tasks FROM system_views.thread_pools")) {
+      tasks.put(row.getString("name"), row.getLong("completed_tasks"));
+    }
+    return new Sample(ticks, cassandraNanos, statements, tasks);
   }
 
   /** The node's CPU ticks (1/100 s) by kind of thread, from /proc/pid/task/&#42;/stat. */
