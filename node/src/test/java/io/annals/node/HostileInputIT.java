@@ -88,6 +88,15 @@ class HostileInputIT extends OneNodeIT {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {".", ".."})
+  void streamNamesThatAreDotSegmentsCannotBeWrittenThroughAMultiStreamWrite(String name) {
+    http.post(
+            "/streams",
+            "{\"writes\":[{\"stream\":\"" + name + "\",\"events\":[" + event("A", "1") + "]}]}")
+        .assertProblem(400, "invalid-stream-name");
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"ED A0 80", "F5 80 80 80", "C0 AF", "FF"})
   void malformedUtf8IsRefused(String hex) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -21,6 +21,11 @@ final class Names {
               + "' is invalid: use 1-200 characters of"
               + " A-Z a-z 0-9 . _ : - (names starting with $ are reserved)");
     }
+    if (stream.equals(".") || stream.equals("..")) {
+      // a URL path segment of its own that clients and proxies resolve away: no route reaches it
+      throw new BadRequest(
+          "invalid-stream-name", "stream name '" + stream + "' is invalid: it is a path segment");
+    }
     return stream;
   }
 
