@@ -19,6 +19,7 @@ public record AnnalsSettings(
     StreamEntity.Settings stream,
     int defaultReadLimit,
     int maxReadLimit,
+    long maxPageBytes,
     Duration defaultWaitFor,
     Duration maxWaitFor,
     LogEntity.Settings log,
@@ -63,6 +64,7 @@ public record AnnalsSettings(
             s.getInt("idempotency-window-max")),
         c.getInt("read.default-limit"),
         c.getInt("read.max-limit"),
+        c.getBytes("read.max-page-bytes"),
         c.getDuration("read.default-wait-for"),
         c.getDuration("read.max-wait-for"),
         new LogEntity.Settings(

@@ -125,6 +125,22 @@ class ClusterIT {
   }
 
   @Test
+  void carriesAnAppendOfTheLargestBodyToAStreamOnAnotherNode() {
+    // ~900 KB, under annals.http.max-body-size (1 MiB); over Pekko's default remoting frame (256
+    // KiB), which used to drop it between nodes. Six streams through three nodes: most are hosted
+    // on a node other than the one that takes the request.
+    String big = "\"" + "x".repeat(900_000) + "\"";
+    for (int i = 0; i < 6; i++) {
+      int through = i % 3;
+      String s = "large-" + UUID.randomUUID();
+      HttpJson.Response r = http(nodes.get(through)).post("/streams/" + s, event("Large", big));
+      assertEquals(201, r.status(), () -> "large append through node " + through + ": " + r);
+      List<JsonNode> read = http(nodes.get((through + 1) % 3)).readAllPages("/streams/" + s);
+      assertEquals(900_000, read.get(0).path("data").asText().length());
+    }
+  }
+
+  @Test
   @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
   void keepsEveryAcknowledgedEventExactlyOnceWhenANodeIsKilled() throws Exception {
     SteadyWriters writers = new SteadyWriters(nodes, 10, 10);

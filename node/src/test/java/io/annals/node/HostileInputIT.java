@@ -12,6 +12,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +81,35 @@ class HostileInputIT extends OneNodeIT {
             .asText();
     assertTrue(detail.contains("lone surrogate"), detail);
     assertEquals(201, neighbour.join());
+  }
+
+  @Test
+  void aPageOfLargeEventsEndsAtTheByteBudgetAndItsNextLinkReadsTheRest() {
+    String big = "large-" + UUID.randomUUID();
+    for (int i = 1; i <= 12; i++) {
+      String data = "\"" + (char) ('a' + i) + "x".repeat(500_000) + "\"";
+      assertEquals(201, http.post("/streams/" + big, event("Large", data)).status());
+    }
+    for (String direction : new String[] {"forward", "backward"}) {
+      List<Long> versions = new ArrayList<>();
+      int pages = 0;
+      String next = "/streams/" + big + "?limit=1000&direction=" + direction;
+      while (next != null && !next.equals("null")) {
+        JsonNode page = http.get(next).body();
+        int size = page.path("events").size();
+        // 4 MiB of ~500 KB events: 9 a page, never all 12 at once
+        assertTrue(size >= 1 && size <= 9, direction + " page of " + size);
+        page.path("events").forEach(e -> versions.add(e.path("version").asLong()));
+        next = page.path("next").isNull() ? null : page.path("next").asText();
+        pages++;
+      }
+      List<Long> expected = new ArrayList<>();
+      for (long v = 1; v <= 12; v++) {
+        expected.add(direction.equals("forward") ? v : 13 - v);
+      }
+      assertEquals(expected, versions, direction + ": each event once, in order");
+      assertEquals(2, pages, direction);
+    }
   }
 
   @Test

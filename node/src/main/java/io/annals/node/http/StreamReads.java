@@ -141,40 +141,87 @@ final class StreamReads extends AllDirectives {
     long version = current.version();
     long lo;
     long hi;
-    String next = null;
     if (q.backward()) {
       hi = Math.min(q.from().orElse(version), version);
       lo = Math.max(1, hi - q.limit() + 1);
-      if (lo > 1) {
-        next = link(stream, lo - 1, q.limit(), "backward") + q.filters();
-      }
     } else {
       lo = q.from().orElse(1L);
       hi = Math.min(version, lo + q.limit() - 1);
-      if (hi < version) {
-        next = link(stream, hi + 1, q.limit(), "forward") + q.filters();
-      }
     }
     if (lo > hi) {
+      String next =
+          q.backward() && lo > 1 ? link(stream, lo - 1, q.limit(), "backward") + q.filters() : null;
       return CompletableFuture.completedFuture(
-          withETag(version, pageBody(stream, version, List.of(), null)));
+          withETag(version, pageBody(stream, version, List.of(), next)));
     }
-    String nextLink = next;
-    return reader
-        .read(stream, lo, hi)
+    Page page = new Page(q, current.invalidated(), lo, hi);
+    return page.fill(reader, stream, settings.maxPageBytes())
         .thenApply(
-            events -> {
-              List<StoredEvent> ordered = new ArrayList<>(events.size());
-              for (StoredEvent e : events) {
-                if (q.shows(e, current.invalidated())) {
-                  ordered.add(e);
-                }
+            done -> {
+              // the page ended at `done` (its last version read, in page order)
+              String next = null;
+              if (q.backward() && done > 1) {
+                next = link(stream, done - 1, q.limit(), "backward") + q.filters();
+              } else if (!q.backward() && done < version) {
+                next = link(stream, done + 1, q.limit(), "forward") + q.filters();
               }
-              if (q.backward()) {
-                java.util.Collections.reverse(ordered);
-              }
-              return withETag(version, pageBody(stream, version, ordered, nextLink));
+              return withETag(version, pageBody(stream, version, page.events, next));
             });
+  }
+
+  /**
+   * A page read in chunks from the journal, in page order, until its range is read or its events
+   * hold {@code annals.read.max-page-bytes} (always at least one event): a page of 1,000 events of
+   * 1 MiB never sits in the heap at once. Chunks start at 16 versions and grow (at most fourfold,
+   * at least to 256) to what the bytes left allow at the size of the events read so far.
+   */
+  private static final class Page {
+    final PageQuery q;
+    final Set<Long> invalidated;
+    final long lo;
+    final long hi;
+    final List<StoredEvent> events = new ArrayList<>();
+    long bytes;
+    long read;
+
+    Page(PageQuery q, Set<Long> invalidated, long lo, long hi) {
+      this.q = q;
+      this.invalidated = invalidated;
+      this.lo = lo;
+      this.hi = hi;
+    }
+
+    /** Completes with the last version the page covers (in page order). */
+    CompletionStage<Long> fill(StreamReader reader, String stream, long budget) {
+      long left = hi - lo + 1 - read;
+      long chunk = read == 0 ? 16 : Math.max(1, (budget - bytes) * read / Math.max(1, bytes));
+      chunk = Math.min(left, Math.min(chunk, 4 * Math.max(64, read)));
+      long a = q.backward() ? hi - read - chunk + 1 : lo + read;
+      long b = a + chunk - 1;
+      return reader
+          .read(stream, a, b)
+          .thenCompose(
+              chunkEvents -> {
+                List<StoredEvent> ordered = new ArrayList<>(chunkEvents);
+                if (q.backward()) {
+                  java.util.Collections.reverse(ordered);
+                }
+                long last = q.backward() ? a : b;
+                for (StoredEvent e : ordered) {
+                  if (q.shows(e, invalidated)) {
+                    events.add(e);
+                    bytes += e.data().length() + (e.metadata() == null ? 0 : e.metadata().length());
+                  }
+                  if (bytes >= budget) {
+                    return CompletableFuture.completedFuture(e.version());
+                  }
+                }
+                read = q.backward() ? hi - a + 1 : b - lo + 1;
+                return read >= hi - lo + 1
+                    ? CompletableFuture.completedFuture(last)
+                    : fill(reader, stream, budget);
+              });
+    }
   }
 
   /** {@code GET /streams/{s}/surface?after=&limit=}: the newest valid event of each key, by key. */
