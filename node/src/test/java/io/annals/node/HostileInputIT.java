@@ -35,6 +35,12 @@ class HostileInputIT extends OneNodeIT {
     return "hostile_input_it";
   }
 
+  /** A lower event limit than the body limit, so that it can be met here. */
+  @Override
+  protected String nodeOverrides() {
+    return "annals.http.max-event-bytes = 600 KiB";
+  }
+
   @BeforeEach
   void streamWithOneEvent() {
     stream = "fuzz-" + UUID.randomUUID();
@@ -110,6 +116,40 @@ class HostileInputIT extends OneNodeIT {
       assertEquals(expected, versions, direction + ": each event once, in order");
       assertEquals(2, pages, direction);
     }
+  }
+
+  @Test
+  void anAppendWithAnExpectedVersionButNoEventsSaysEventsAreMissing() {
+    String detail =
+        http.post("/streams/" + stream, "{\"expectedVersion\":1}")
+            .assertProblem(400, "invalid-request")
+            .path("detail")
+            .asText();
+    assertTrue(detail.contains("events is required"), detail);
+  }
+
+  @Test
+  void appendsAndRequestsOverTheirLimitsAre413NamingTheLimit() {
+    StringBuilder many = new StringBuilder("[");
+    for (int i = 0; i <= 10_000; i++) {
+      many.append(i > 0 ? "," : "").append("{\"type\":\"A\",\"data\":1}");
+    }
+    String detail =
+        http.post("/streams/" + stream, many + "]")
+            .assertProblem(413, "too-many-events")
+            .path("detail")
+            .asText();
+    assertTrue(detail.contains("max-events-per-append"), detail);
+    String big = "\"" + "x".repeat(700_000) + "\"";
+    http.post("/streams/" + stream, event("Big", big)).assertProblem(413, "event-too-large");
+    StringBuilder writes = new StringBuilder("{\"writes\":[");
+    for (int i = 0; i <= 100; i++) {
+      writes
+          .append(i > 0 ? "," : "")
+          .append("{\"stream\":\"w-" + i + "\",\"events\":[" + event("A", "1") + "]}");
+    }
+    http.post("/streams", writes + "]}").assertProblem(413, "too-many-writes");
+    assertEquals(404, http.get("/streams/w-0").status(), "nothing written");
   }
 
   @Test

@@ -19,14 +19,20 @@ import java.util.regex.Pattern;
  * strict ({@code "1"} is not a number, {@code 7} is not a string) and every error names the member.
  */
 record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
+
+  /** What one append may hold: events, and bytes of one event's data and metadata. */
+  record Limits(int maxEvents, long maxEventBytes) {
+    static final Limits NONE = new Limits(Integer.MAX_VALUE, Long.MAX_VALUE);
+  }
+
   private static final Set<String> EVENT_MEMBERS =
       Set.of("id", "type", "schemaVersion", "key", "data", "metadata");
   private static final Set<String> APPEND_MEMBERS = Set.of("expectedVersion", "events");
   private static final Pattern IF_MATCH = Pattern.compile("\"(\\d{1,18})\"|\\*");
 
   /** Parses a whole request body of {@code POST /streams/{stream}}. */
-  static AppendBody parse(byte[] body, Optional<String> ifMatch) {
-    return fromTree(tree(body), "", ifMatchVersion(ifMatch));
+  static AppendBody parse(byte[] body, Optional<String> ifMatch, Limits limits) {
+    return fromTree(tree(body), "", ifMatchVersion(ifMatch), limits);
   }
 
   static JsonNode tree(byte[] body) {
@@ -53,13 +59,52 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
   }
 
   /** One append inside a body; {@code at} prefixes member names in errors (e.g. "writes[2]."). */
-  static AppendBody fromTree(JsonNode root, String at, Optional<ExpectedVersion> fromHeader) {
+  static AppendBody fromTree(
+      JsonNode root, String at, Optional<ExpectedVersion> fromHeader, Limits limits) {
+    AppendBody body = fromTree(root, at, fromHeader);
+    if (body.events().size() > limits.maxEvents()) {
+      throw BadRequest.overLimit(
+          "too-many-events",
+          at
+              + "events: "
+              + body.events().size()
+              + " in one append, more than the limit of "
+              + limits.maxEvents()
+              + " (annals.http.max-events-per-append); split it");
+    }
+    for (int i = 0; i < body.events().size(); i++) {
+      NewEvent e = body.events().get(i);
+      long bytes = e.data().length() + (e.metadata() == null ? 0 : e.metadata().length());
+      if (bytes > limits.maxEventBytes()) {
+        throw BadRequest.overLimit(
+            "event-too-large",
+            at
+                + "events["
+                + i
+                + "]: data and metadata hold "
+                + bytes
+                + " characters, more than the limit of "
+                + limits.maxEventBytes()
+                + " (annals.http.max-event-bytes)");
+      }
+    }
+    return body;
+  }
+
+  private static AppendBody fromTree(
+      JsonNode root, String at, Optional<ExpectedVersion> fromHeader) {
     if (root.isArray()) {
       return new AppendBody(fromHeader.orElse(ExpectedVersion.ANY), events(root, at + "events"));
     }
     if (!root.isObject()) {
       throw BadRequest.invalid(
           "the body must be an object or an array of events, not " + kind(root));
+    }
+    if (!root.has("events") && root.has("expectedVersion")) {
+      throw BadRequest.invalid(
+          at
+              + "events is required: an append with expectedVersion carries its events as"
+              + " \"events\": [ … ]");
     }
     if (!root.has("events")) {
       return new AppendBody(

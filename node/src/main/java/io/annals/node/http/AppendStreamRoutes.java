@@ -105,7 +105,8 @@ final class AppendStreamRoutes extends AllDirectives {
   private CompletionStage<ObjectNode> answer(String stream, ByteString line, long number) {
     CompletionStage<ObjectNode> entry;
     try {
-      AppendBody parsed = AppendBody.parse(line.toArray(), Optional.empty());
+      AppendBody parsed =
+          AppendBody.parse(line.toArray(), Optional.empty(), StreamRoutes.limits(settings));
       entry =
           StreamRoutes.ask(sharding, settings, stream, parsed)
               .thenApply(reply -> AppendAnswers.entry(AppendAnswers.answer(stream, reply)))

@@ -6,17 +6,32 @@ package io.annals.node.http;
  */
 final class BadRequest extends RuntimeException {
   private final String problemType;
+  private final int status;
 
   BadRequest(String problemType, String detail) {
+    this(problemType, detail, 400);
+  }
+
+  private BadRequest(String problemType, String detail, int status) {
     super(detail, null, false, false);
     this.problemType = problemType;
+    this.status = status;
   }
 
   static BadRequest invalid(String detail) {
     return new BadRequest("invalid-request", detail);
   }
 
+  /** Over a configured limit (413): {@code problemType} names which. */
+  static BadRequest overLimit(String problemType, String detail) {
+    return new BadRequest(problemType, detail, 413);
+  }
+
   String problemType() {
     return problemType;
+  }
+
+  int status() {
+    return status;
   }
 }

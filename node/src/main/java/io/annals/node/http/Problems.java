@@ -57,9 +57,12 @@ final class Problems {
           case "malformed-json" -> "Malformed JSON";
           case "invalid-stream-name" -> "Invalid stream name";
           case "invalid-query-parameter" -> "Invalid query parameter";
+          case "too-many-events" -> "Too many events";
+          case "too-many-writes" -> "Too many writes";
+          case "event-too-large" -> "Event too large";
           default -> "Invalid request";
         };
-    return problem(400, e.problemType(), title, e.getMessage());
+    return problem(e.status(), e.problemType(), title, e.getMessage());
   }
 
   static HttpResponse unavailable(String detail) {
@@ -223,18 +226,28 @@ final class Problems {
     if (cause instanceof Unavailable u) {
       return problem(503, "unavailable", "Service unavailable", u.getMessage());
     }
+    if (cause instanceof io.annals.node.journal.JournalBusy busy) {
+      return problem(503, "unavailable", "Service unavailable", busy.getMessage());
+    }
     if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
       return problem(503, "timeout", "Timed out", "the stream did not answer in time; retry later");
     }
+    // answers never carry exception text: it names hosts, ports and internals (it is logged)
+    String incident = java.util.UUID.randomUUID().toString().substring(0, 8);
     if (cause instanceof CircuitBreakerOpenException || isDriverFailure(cause)) {
+      log.warn("Journal unreachable answering a request (incident {}): {}", incident, cause);
       return problem(
           503,
           "unavailable",
           "Service unavailable",
-          "the journal cannot be reached: " + cause.getMessage());
+          "the journal cannot be reached; retry later (incident " + incident + " in the log)");
     }
-    log.error("Unexpected failure answering a request", cause);
-    return problem(500, "internal-error", "Internal error", String.valueOf(cause));
+    log.error("Unexpected failure answering a request (incident {})", incident, cause);
+    return problem(
+        500,
+        "internal-error",
+        "Internal error",
+        "an unexpected error; the node logged it as incident " + incident);
   }
 
   private static boolean isDriverFailure(Throwable t) {

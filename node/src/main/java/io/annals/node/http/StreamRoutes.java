@@ -75,6 +75,11 @@ final class StreamRoutes extends AllDirectives {
                                 version -> get(() -> reads.one(stream, version)))))));
   }
 
+  /** What one append may hold, from {@code annals.http}. */
+  static AppendBody.Limits limits(AnnalsSettings settings) {
+    return new AppendBody.Limits(settings.maxEventsPerAppend(), settings.maxEventBytes());
+  }
+
   private Route invalidate(String stream, long transaction, byte[] body) {
     Names.validStreamName(stream);
     JsonNode root = AppendBody.tree(body);
@@ -103,7 +108,7 @@ final class StreamRoutes extends AllDirectives {
     return optionalHeaderValueByName(
         "If-Match",
         ifMatch -> {
-          AppendBody parsed = AppendBody.parse(body, ifMatch);
+          AppendBody parsed = AppendBody.parse(body, ifMatch, limits(settings));
           return onSuccess(
               ask(stream, parsed),
               reply -> {
@@ -119,6 +124,15 @@ final class StreamRoutes extends AllDirectives {
     if (writes == null || !writes.isArray() || writes.isEmpty() || root.size() != 1) {
       throw BadRequest.invalid(
           "the body must be {\"writes\": [ {\"stream\", \"expectedVersion\", \"events\"}, ... ]} with at least one write");
+    }
+    if (writes.size() > settings.maxWritesPerRequest()) {
+      throw BadRequest.overLimit(
+          "too-many-writes",
+          "writes: "
+              + writes.size()
+              + " in one request, more than the limit of "
+              + settings.maxWritesPerRequest()
+              + " (annals.http.max-writes-per-request)");
     }
     List<CompletableFuture<ObjectNode>> results = new ArrayList<>();
     for (int i = 0; i < writes.size(); i++) {
@@ -147,7 +161,7 @@ final class StreamRoutes extends AllDirectives {
       if (!rest.has("events")) {
         throw BadRequest.invalid(at + "events is required (an array of events)");
       }
-      AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty());
+      AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty(), limits(settings));
       return ask(stream, parsed)
           .thenApply(reply -> AppendAnswers.entry(AppendAnswers.answer(stream, reply)))
           .exceptionally(

@@ -60,7 +60,10 @@ public final class JournalReads {
             + " WHERE persistence_id = ? AND partition_nr = ? ORDER BY sequence_nr DESC LIMIT 1";
     this.profile = plugin.getString("query.read-profile");
     this.partitionSize = journal.getLong("target-partition-size");
-    this.limit = new QueryLimit(system.settings().config().getInt("annals.read.max-queries"));
+    this.limit =
+        new QueryLimit(
+            system.settings().config().getInt("annals.read.max-queries"),
+            system.settings().config().getInt("annals.read.max-queued-queries"));
     this.statements =
         new PluginStatements<>(
             system,

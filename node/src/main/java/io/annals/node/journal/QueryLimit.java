@@ -14,14 +14,24 @@ import java.util.function.Supplier;
  */
 final class QueryLimit {
   private final int max;
+  private final int maxWaiting;
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   private int running;
 
   QueryLimit(int max) {
-    this.max = max;
+    this(max, Integer.MAX_VALUE);
   }
 
-  /** Runs {@code query} when a slot is free; the slot is held until its result completes. */
+  /** At most {@code max} in flight and {@code maxWaiting} waiting; beyond, {@link JournalBusy}. */
+  QueryLimit(int max, int maxWaiting) {
+    this.max = max;
+    this.maxWaiting = maxWaiting;
+  }
+
+  /**
+   * Runs {@code query} when a slot is free; the slot is held until its result completes. Fails at
+   * once with {@link JournalBusy} when {@code maxWaiting} queries wait already.
+   */
   <T> CompletionStage<T> run(Supplier<CompletionStage<T>> query) {
     CompletableFuture<T> result = new CompletableFuture<>();
     Runnable start =
@@ -49,6 +59,8 @@ final class QueryLimit {
       now = running < max;
       if (now) {
         running++;
+      } else if (waiting.size() >= maxWaiting) {
+        return CompletableFuture.failedFuture(new JournalBusy(maxWaiting));
       } else {
         waiting.addLast(start);
       }

@@ -14,6 +14,33 @@ import org.junit.jupiter.api.Test;
 class QueryLimitTest {
 
   @Test
+  void refusesAQueryAtOnceWhenTheWaitingQueueIsFull() {
+    QueryLimit limit = new QueryLimit(1, 2);
+    List<CompletableFuture<String>> started = new CopyOnWriteArrayList<>();
+    List<CompletionStage<String>> results = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      results.add(
+          limit.run(
+              () -> {
+                CompletableFuture<String> q = new CompletableFuture<>();
+                started.add(q);
+                return q;
+              }));
+    }
+    // one runs, two wait, the fourth is refused without starting
+    assertEquals(1, started.size());
+    CompletableFuture<String> refused = results.get(3).toCompletableFuture();
+    assertTrue(refused.isCompletedExceptionally());
+    assertTrue(refused.handle((v, e) -> e).join() instanceof JournalBusy, "refused as JournalBusy");
+    started.get(0).complete("first");
+    await(() -> started.size() == 2);
+    started.get(1).complete("second");
+    await(() -> started.size() == 3);
+    started.get(2).complete("third");
+    assertEquals("third", results.get(2).toCompletableFuture().join());
+  }
+
+  @Test
   void keepsAtMostMaxQueriesInFlightAndStartsEachWaitingOneWhenASlotFrees() {
     QueryLimit limit = new QueryLimit(3);
     AtomicInteger inFlight = new AtomicInteger();
