@@ -18,10 +18,6 @@ final class QueryLimit {
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   private int running;
 
-  QueryLimit(int max) {
-    this(max, Integer.MAX_VALUE);
-  }
-
   /** At most {@code max} in flight and {@code maxWaiting} waiting; beyond, {@link JournalBusy}. */
   QueryLimit(int max, int maxWaiting) {
     this.max = max;

@@ -42,7 +42,7 @@ class QueryLimitTest {
 
   @Test
   void keepsAtMostMaxQueriesInFlightAndStartsEachWaitingOneWhenASlotFrees() {
-    QueryLimit limit = new QueryLimit(3);
+    QueryLimit limit = new QueryLimit(3, Integer.MAX_VALUE);
     AtomicInteger inFlight = new AtomicInteger();
     AtomicInteger most = new AtomicInteger();
     List<Started> running = new CopyOnWriteArrayList<>();

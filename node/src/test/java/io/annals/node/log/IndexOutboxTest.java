@@ -84,9 +84,13 @@ class IndexOutboxTest {
     assertTrue(again.batch() > sent.batch());
     assertEquals(3, again.requests().get(0).to());
     assertTrue(again.requests().get(0).events().isEmpty());
-    // an answer to the old batch does not count; the answer to the newest does
+    // an answer to the old batch does not count: the batch goes out again
     again.replyTo().tell(new LogEntity.BatchIndexed(LogId.partition(0), sent.batch()));
-    partition.expectMessageClass(LogEntity.IndexBatch.class, Duration.ofSeconds(3));
+    LogEntity.IndexBatch third =
+        partition.expectMessageClass(LogEntity.IndexBatch.class, Duration.ofSeconds(3));
+    // the answer to the newest ends the retries
+    third.replyTo().tell(new LogEntity.BatchIndexed(LogId.partition(0), third.batch()));
+    partition.expectNoMessage(Duration.ofSeconds(1));
   }
 
   @Test
