@@ -2,6 +2,8 @@ package io.annals.node;
 
 import com.typesafe.config.Config;
 import io.annals.api.ExpectedVersion;
+import io.annals.node.security.Security;
+import io.annals.node.security.SecuritySettings;
 import io.annals.node.stream.NewEvent;
 import io.annals.node.stream.StreamEntity;
 import java.time.Duration;
@@ -24,19 +26,25 @@ public final class AnnalsNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnnalsNode.class);
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final Security security;
 
-  private AnnalsNode(ActorSystem<Void> system, ServerBinding binding) {
+  private AnnalsNode(ActorSystem<Void> system, ServerBinding binding, Security security) {
     this.system = system;
     this.binding = binding;
+    this.security = security;
   }
 
   /** Starts a node and returns once its HTTP API is bound and an append has succeeded. */
   public static AnnalsNode start(Config given, Duration readyTimeout) {
     Config config = withContactPoints(given);
     AnnalsSettings settings = AnnalsSettings.from(config);
+    SecuritySettings securitySettings = SecuritySettings.from(config);
+    refuseOpenAnonymousApi(settings, securitySettings);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
+    CompletableFuture<Security> secured = new CompletableFuture<>();
     ActorSystem<Void> system =
-        ActorSystem.create(Guardian.create(settings, bound), "annals", config);
+        ActorSystem.create(
+            Guardian.create(settings, securitySettings, secured, bound), "annals", config);
     system
         .getWhenTerminated()
         .thenRun(
@@ -45,12 +53,37 @@ public final class AnnalsNode implements AutoCloseable {
                     new IllegalStateException("the actor system stopped during start-up")));
     try {
       ServerBinding binding = bound.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      AnnalsNode node = new AnnalsNode(system, binding);
+      AnnalsNode node = new AnnalsNode(system, binding, secured.getNow(null));
       node.awaitWritable(readyTimeout);
       return node;
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Annals node did not become ready: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * With security off, anyone who reaches the API may do anything: allowed on loopback, elsewhere
+   * only when {@code annals.security.allow-anonymous} says so.
+   */
+  static void refuseOpenAnonymousApi(AnnalsSettings settings, SecuritySettings security) {
+    if (security.enabled() || security.allowAnonymous()) {
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = java.net.InetAddress.getByName(settings.httpInterface()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      loopback = false;
+    }
+    if (!loopback) {
+      throw new IllegalStateException(
+          "the HTTP API would listen on "
+              + settings.httpInterface()
+              + " with security off, so anyone who reaches it could write, read and invalidate"
+              + " everything. Turn security on (annals.security.authentication ="
+              + " \"api-keys\" or \"jwt\", ANNALS_AUTHENTICATION), bind to loopback, or allow"
+              + " anonymous access explicitly (ANNALS_ALLOW_ANONYMOUS=true).");
     }
   }
 
@@ -101,6 +134,11 @@ public final class AnnalsNode implements AutoCloseable {
 
   public ActorSystem<Void> system() {
     return system;
+  }
+
+  /** The node's security: its API keys, when they are on. */
+  public Security security() {
+    return security;
   }
 
   public int httpPort() {

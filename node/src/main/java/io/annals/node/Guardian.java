@@ -10,6 +10,8 @@ import io.annals.node.log.IndexSweep;
 import io.annals.node.log.LogEntity;
 import io.annals.node.log.LogReads;
 import io.annals.node.log.LogTails;
+import io.annals.node.security.Security;
+import io.annals.node.security.SecuritySettings;
 import io.annals.node.stream.StreamEntity;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,12 +22,16 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 /**
  * Wiring only: starts the write fence, Pekko Management and membership (self-join or Cluster
  * Bootstrap), sharding of the stream and log entities, the index sweep singleton, this node's live
- * tails, and the HTTP API.
+ * tails, its security (API keys, tokens) and the HTTP API.
  */
 final class Guardian {
   private Guardian() {}
 
-  static Behavior<Void> create(AnnalsSettings settings, CompletableFuture<ServerBinding> bound) {
+  static Behavior<Void> create(
+      AnnalsSettings settings,
+      SecuritySettings securitySettings,
+      CompletableFuture<Security> secured,
+      CompletableFuture<ServerBinding> bound) {
     return Behaviors.setup(
         ctx -> {
           var system = ctx.getSystem();
@@ -61,7 +67,9 @@ final class Guardian {
                       subscriptions.catchUpEvents(),
                       subscriptions.askTimeout(),
                       settings.askTimeout()));
-          HttpServer.start(system, settings, streams, logs)
+          Security security = Security.start(ctx, securitySettings);
+          secured.complete(security);
+          HttpServer.start(system, settings, streams, logs, security)
               .whenComplete(
                   (binding, failure) -> {
                     if (failure != null) {

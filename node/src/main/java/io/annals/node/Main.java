@@ -1,9 +1,14 @@
 package io.annals.node;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.annals.node.dev.DevCassandra;
+import io.annals.node.security.Action;
+import io.annals.node.security.ApiKeys;
+import io.annals.node.security.Grant;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,18 +18,22 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
- * {@code annals-node dev [--http-port N] [--data-dir DIR]}: forks a real Cassandra on the data
- * directory and runs one node on it. {@code annals-node run}: one node of a cluster, connecting to
- * the Cassandra contact points of its configuration ({@code ANNALS_CASSANDRA_CONTACT_POINTS}).
- * {@code annals-node cassandra [--data-dir DIR] [--cql-port N]}: the dev mode's Cassandra alone,
- * for a local cluster of {@code run} nodes, until Ctrl-C or SIGTERM.
+ * {@code annals-node dev [--http-port N] [--data-dir DIR] [--auth]}: forks a real Cassandra on the
+ * data directory and runs one node on it; with {@code --auth}, API keys are required and a new
+ * admin key is printed. {@code annals-node keygen --name N --grant action:on ...}: a new API key
+ * and its entry for the key file. {@code annals-node run}: one node of a cluster, connecting to the
+ * Cassandra contact points of its configuration ({@code ANNALS_CASSANDRA_CONTACT_POINTS}). {@code
+ * annals-node cassandra [--data-dir DIR] [--cql-port N]}: the dev mode's Cassandra alone, for a
+ * local cluster of {@code run} nodes, until Ctrl-C or SIGTERM.
  */
 public final class Main {
   private static final String USAGE =
-      "usage: java -jar annals-node.jar dev [--http-port N] [--data-dir DIR]\n"
+      "usage: java -jar annals-node.jar dev [--http-port N] [--data-dir DIR] [--auth]\n"
           + "       java -jar annals-node.jar run     (Cassandra from config / environment)\n"
           + "       java -jar annals-node.jar cassandra [--data-dir DIR] [--cql-port N]\n"
-          + "                 (Cassandra alone for run nodes; defaults ./annals-cassandra, 9042)";
+          + "                 (Cassandra alone for run nodes; defaults ./annals-cassandra, 9042)\n"
+          + "       java -jar annals-node.jar keygen --name NAME --grant ACTION:ON [--grant ...]\n"
+          + "                 (a new API key and its entry for annals.security.api-keys.file)";
 
   private static final String COMMON_PARALLELISM =
       "java.util.concurrent.ForkJoinPool.common.parallelism";
@@ -40,8 +49,12 @@ public final class Main {
           COMMON_PARALLELISM,
           Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
-    if (args.length == 0 || !List.of("dev", "run", "cassandra").contains(args[0])) {
+    if (args.length == 0 || !List.of("dev", "run", "cassandra", "keygen").contains(args[0])) {
       fail(USAGE);
+    }
+    if (args[0].equals("keygen")) {
+      keygen(args);
+      return;
     }
     if (args[0].equals("cassandra")) {
       runCassandra(args);
@@ -51,7 +64,13 @@ public final class Main {
     // a node downed by the split brain resolver (or stopped by SIGTERM) exits, to be restarted
     Config config =
         with(environment(dev ? "dev" : "application"), "pekko.coordinated-shutdown.exit-jvm", true);
+    boolean auth = false;
     for (int i = 1; i < args.length; i += 2) {
+      if (dev && args[i].equals("--auth")) {
+        auth = true;
+        i--;
+        continue;
+      }
       if (i + 1 >= args.length) {
         fail("missing value after " + args[i] + "\n" + USAGE);
       }
@@ -65,9 +84,16 @@ public final class Main {
             }
           };
     }
+    if (auth) {
+      config =
+          with(
+              with(config, "annals.security.authentication", "api-keys"),
+              "annals.security.access-log",
+              true);
+    }
     try {
       if (dev) {
-        runDev(config);
+        runDev(config, auth);
       } else {
         AnnalsNode node = AnnalsNode.start(config, Duration.ofMinutes(2));
         System.out.println("Annals ready at " + node.baseUrl());
@@ -145,7 +171,7 @@ public final class Main {
             d.getDuration("start-timeout")));
   }
 
-  private static void runDev(Config config) {
+  private static void runDev(Config config, boolean auth) {
     Config d = config.getConfig("annals.dev");
     DevCassandra cassandra = startCassandra(d);
     Config withCassandra =
@@ -170,7 +196,53 @@ public final class Main {
               return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
             });
     System.out.println("Annals ready at " + node.baseUrl());
+    if (auth) {
+      System.out.println("Dev admin key: " + devAdminKey(node));
+    }
     warnWithoutHeapLimit();
+  }
+
+  /**
+   * A new API key {@code dev-admin} with {@code admin} on {@code $all}, replacing the one of the
+   * last start (whose text was printed once and is not kept).
+   */
+  private static String devAdminKey(AnnalsNode node) {
+    var keys = node.security().keys().orElseThrow();
+    try {
+      keys.delete("dev-admin").toCompletableFuture().exceptionally(f -> null).get(30, SECONDS);
+      String key =
+          keys.create("dev-admin", List.of(new Grant(Action.ADMIN, Grant.ALL)))
+              .toCompletableFuture()
+              .get(30, SECONDS);
+      node.security().reloadEverywhere().toCompletableFuture().get(30, SECONDS);
+      return key;
+    } catch (Exception e) {
+      throw new IllegalStateException("could not create the dev admin key: " + e, e);
+    }
+  }
+
+  /** {@code keygen --name N --grant action:on ...}: prints a new key and its key-file entry. */
+  private static void keygen(String[] args) {
+    String name = null;
+    List<Grant> grants = new java.util.ArrayList<>();
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      try {
+        switch (args[i]) {
+          case "--name" -> name = args[i + 1];
+          case "--grant" -> grants.add(Grant.parse(args[i + 1]));
+          default -> fail("unknown option " + args[i] + "\n" + USAGE);
+        }
+      } catch (IllegalArgumentException e) {
+        fail(e.getMessage());
+      }
+    }
+    if (name == null || grants.isEmpty() || args.length % 2 == 0) {
+      fail(USAGE);
+    }
+    String[] key = ApiKeys.keygen(name, grants);
+    System.out.println("API key (give it to the client; it is not kept): " + key[0]);
+    System.out.println("Key file entry (add it to the JSON array of the key file):");
+    System.out.println(key[1]);
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.annals.api.Problem;
 import io.annals.node.AnnalsSettings;
+import io.annals.node.security.Action;
+import io.annals.node.security.Principal;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,8 +45,10 @@ final class AppendStreamRoutes extends AllDirectives {
 
   private final ClusterSharding sharding;
   private final AnnalsSettings settings;
+  private final Access access;
 
-  AppendStreamRoutes(ClusterSharding sharding, AnnalsSettings settings) {
+  AppendStreamRoutes(ClusterSharding sharding, AnnalsSettings settings, Access access) {
+    this.access = access;
     this.sharding = sharding;
     this.settings = settings;
   }
@@ -52,10 +56,10 @@ final class AppendStreamRoutes extends AllDirectives {
   Route route() {
     return path(
         segment("streams").slash(segment()).slash("append-stream"),
-        stream -> post(() -> appendStream(stream)));
+        stream -> post(() -> access.onStream(Action.WRITE, stream, p -> appendStream(stream, p))));
   }
 
-  private Route appendStream(String stream) {
+  private Route appendStream(String stream, Principal principal) {
     Names.validStreamName(stream);
     return extractRequestEntity(
         entity -> {
@@ -83,7 +87,7 @@ final class AppendStreamRoutes extends AllDirectives {
                   .filter(line -> !line.first().utf8String().isBlank())
                   .mapAsync(
                       settings.appendStreamInFlight(),
-                      line -> answer(stream, line.first(), line.second() + 1))
+                      line -> answer(stream, line.first(), line.second() + 1, principal))
                   .recover(
                       org.apache.pekko.stream.scaladsl.Framing.FramingException.class,
                       () ->
@@ -102,13 +106,14 @@ final class AppendStreamRoutes extends AllDirectives {
         });
   }
 
-  private CompletionStage<ObjectNode> answer(String stream, ByteString line, long number) {
+  private CompletionStage<ObjectNode> answer(
+      String stream, ByteString line, long number, Principal principal) {
     CompletionStage<ObjectNode> entry;
     try {
       AppendBody parsed =
           AppendBody.parse(line.toArray(), Optional.empty(), StreamRoutes.limits(settings));
       entry =
-          StreamRoutes.ask(sharding, settings, stream, parsed)
+          StreamRoutes.ask(sharding, settings, stream, parsed, principal)
               .thenApply(reply -> AppendAnswers.entry(AppendAnswers.answer(stream, reply)))
               .exceptionally(
                   failure ->

@@ -48,6 +48,9 @@ final class EventJson {
       g.writeRawValue(e.metadata());
     }
     g.writeStringField("recorded", e.recorded().toString());
+    if (e.principal() != null) {
+      g.writeStringField("principal", e.principal());
+    }
     if (position != null) {
       g.writeStringField("position", position);
     }

@@ -4,6 +4,7 @@ import io.annals.node.AnnalsSettings;
 import io.annals.node.journal.StreamReader;
 import io.annals.node.log.LogReads;
 import io.annals.node.metrics.Metrics;
+import io.annals.node.security.Security;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -27,13 +28,22 @@ public final class HttpServer extends AllDirectives {
   private HttpServer() {}
 
   public static CompletionStage<ServerBinding> start(
-      ActorSystem<?> system, AnnalsSettings settings, StreamReader streams, LogReads logs) {
+      ActorSystem<?> system,
+      AnnalsSettings settings,
+      StreamReader streams,
+      LogReads logs,
+      Security security) {
     ClusterSharding sharding = ClusterSharding.get(system);
+    Access access = new Access(security);
     StreamReads reads = new StreamReads(sharding, streams, settings);
-    Route streamRoutes = new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route();
+    Route streamRoutes =
+        new StreamRoutes(sharding, reads, settings, Metrics.get(system), access).route();
     CloseGrace closeGrace = CloseGrace.register(system, settings.closeGrace());
-    Route opsRoutes = new OpsRoutes(system, closeGrace).route();
     HttpServer server = new HttpServer();
+    Route opsRoutes =
+        server.concat(
+            new OpsRoutes(system, closeGrace, access).route(),
+            new KeyRoutes(security, access).route());
     Invalidations invalidations =
         new Invalidations(sharding, settings.askAttempt(), settings.askTimeout());
     Route api =
@@ -45,18 +55,22 @@ public final class HttpServer extends AllDirectives {
                         settings.log().partitions(),
                         settings,
                         Metrics.get(system),
-                        invalidations)
+                        invalidations,
+                        access)
                     .route(),
-                new LogRoutes(system, logs.pages(), settings, invalidations).route(),
-                new AppendStreamRoutes(sharding, settings).route(),
+                new LogRoutes(system, logs.pages(), settings, invalidations, access).route(),
+                new AppendStreamRoutes(sharding, settings, access).route(),
                 streamRoutes,
                 opsRoutes)
             // indexing off (annals.log.partitions = 0): no global or category logs to serve
             : server.sealed(
-                new AppendStreamRoutes(sharding, settings).route(), streamRoutes, opsRoutes);
+                new AppendStreamRoutes(sharding, settings, access).route(),
+                streamRoutes,
+                opsRoutes);
+    Route guarded = access.around(() -> api);
     return Http.get(system)
         .newServerAt(settings.httpInterface(), settings.httpPort())
-        .bind(closeGrace.closingConnections(() -> api))
+        .bind(closeGrace.closingConnections(() -> guarded))
         .thenApply(
             binding -> {
               log.info("Annals HTTP API bound to {}", binding.localAddress());

@@ -11,6 +11,8 @@ import io.annals.node.log.LogEvent;
 import io.annals.node.log.LogId;
 import io.annals.node.log.LogPages;
 import io.annals.node.log.Position;
+import io.annals.node.security.Action;
+import io.annals.node.security.Grant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +45,15 @@ final class LogRoutes extends AllDirectives {
   private final AnnalsSettings settings;
   private final Invalidations invalidations;
   private final LogArguments arguments;
+  private final Access access;
 
   LogRoutes(
-      ActorSystem<?> system, LogPages logs, AnnalsSettings settings, Invalidations invalidations) {
+      ActorSystem<?> system,
+      LogPages logs,
+      AnnalsSettings settings,
+      Invalidations invalidations,
+      Access access) {
+    this.access = access;
     this.sharding = ClusterSharding.get(system);
     this.logs = logs;
     this.settings = settings;
@@ -57,10 +65,24 @@ final class LogRoutes extends AllDirectives {
     // get() inside each path: a get() around them all would, on every GET, cancel the 405 of the
     // other route classes' paths (a GET to a POST-only path would be a 404)
     return concat(
-        path("all", () -> get(() -> parameterMap(q -> allPage(Params.of(q, PAGE))))),
+        path(
+            "all",
+            () ->
+                get(
+                    () ->
+                        access.on(
+                            Action.READ,
+                            Grant.ALL,
+                            () -> parameterMap(q -> allPage(Params.of(q, PAGE)))))),
         path(
             segment("categories").slash(segment()),
-            category -> get(() -> parameterMap(q -> categoryPage(category, Params.of(q, PAGE))))),
+            category ->
+                get(
+                    () ->
+                        access.onCategory(
+                            Action.READ,
+                            category,
+                            () -> parameterMap(q -> categoryPage(category, Params.of(q, PAGE)))))),
         pathPrefix(
             "streams",
             () ->
@@ -68,8 +90,14 @@ final class LogRoutes extends AllDirectives {
                     () ->
                         get(
                             () ->
-                                parameterMap(
-                                    q -> streamNames(Params.of(q, Set.of("after", "limit"))))))));
+                                access.on(
+                                    Action.READ,
+                                    Grant.ALL,
+                                    () ->
+                                        parameterMap(
+                                            q ->
+                                                streamNames(
+                                                    Params.of(q, Set.of("after", "limit")))))))));
   }
 
   // ---- pages ----------------------------------------------------------------------------------

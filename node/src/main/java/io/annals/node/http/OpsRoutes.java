@@ -1,6 +1,8 @@
 package io.annals.node.http;
 
 import io.annals.node.metrics.Metrics;
+import io.annals.node.security.Action;
+import io.annals.node.security.Grant;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,8 +46,10 @@ final class OpsRoutes extends AllDirectives {
   private final CassandraHealthCheck journalCheck;
   private final HttpResponse openApi;
   private final CloseGrace closeGrace;
+  private final Access access;
 
-  OpsRoutes(ActorSystem<?> system, CloseGrace closeGrace) {
+  OpsRoutes(ActorSystem<?> system, CloseGrace closeGrace, Access access) {
+    this.access = access;
     this.system = system;
     this.closeGrace = closeGrace;
     this.journalCheck = new CassandraHealthCheck(Adapter.toClassic(system));
@@ -62,7 +66,13 @@ final class OpsRoutes extends AllDirectives {
         path("ready", () -> get(() -> onSuccess(ready(), this::readiness))),
         path(
             "metrics",
-            () -> get(() -> optionalHeaderValueByName("Accept", a -> complete(metrics(a))))),
+            () ->
+                get(
+                    () ->
+                        access.on(
+                            Action.READ,
+                            Grant.METRICS,
+                            () -> optionalHeaderValueByName("Accept", a -> complete(metrics(a)))))),
         path("openapi.json", () -> get(() -> complete(openApi))));
   }
 

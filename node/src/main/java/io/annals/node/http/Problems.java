@@ -223,6 +223,9 @@ final class Problems {
     if (cause instanceof BadRequest bad) {
       return badRequestProblem(bad);
     }
+    if (cause instanceof Forbidden f) {
+      return problem(403, "forbidden", "Forbidden", f.getMessage());
+    }
     if (cause instanceof Unavailable u) {
       return problem(503, "unavailable", "Service unavailable", u.getMessage());
     }

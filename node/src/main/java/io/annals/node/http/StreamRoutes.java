@@ -12,6 +12,8 @@ import io.annals.api.Problem;
 import io.annals.node.AnnalsSettings;
 import io.annals.node.cluster.RetryingAsk;
 import io.annals.node.metrics.Metrics;
+import io.annals.node.security.Action;
+import io.annals.node.security.Principal;
 import io.annals.node.stream.NewEvent;
 import io.annals.node.stream.StreamEntity;
 import io.annals.node.stream.StreamEntity.AppendReply;
@@ -42,9 +44,15 @@ final class StreamRoutes extends AllDirectives {
   private final StreamReads reads;
   private final AnnalsSettings settings;
   private final Metrics metrics;
+  private final Access access;
 
   StreamRoutes(
-      ClusterSharding sharding, StreamReads reads, AnnalsSettings settings, Metrics metrics) {
+      ClusterSharding sharding,
+      StreamReads reads,
+      AnnalsSettings settings,
+      Metrics metrics,
+      Access access) {
+    this.access = access;
     this.sharding = sharding;
     this.reads = reads;
     this.settings = settings;
@@ -56,7 +64,8 @@ final class StreamRoutes extends AllDirectives {
         "streams",
         () ->
             concat(
-                pathEndOrSingleSlash(() -> post(() -> jsonBody(this::multiWrite))),
+                pathEndOrSingleSlash(
+                    () -> post(() -> access.principal(p -> jsonBody(b -> multiWrite(p, b))))),
                 pathPrefix(
                     segment(),
                     stream ->
@@ -64,15 +73,34 @@ final class StreamRoutes extends AllDirectives {
                             pathEnd(
                                 () ->
                                     concat(
-                                        post(() -> jsonBody(body -> append(stream, body))),
-                                        get(() -> reads.page(stream)))),
-                            path("surface", () -> get(() -> reads.surface(stream))),
+                                        post(
+                                            () ->
+                                                access.onStream(
+                                                    Action.WRITE,
+                                                    stream,
+                                                    p -> jsonBody(b -> append(stream, b, p)))),
+                                        get(() -> read(stream, () -> reads.page(stream))))),
+                            path(
+                                "surface",
+                                () -> get(() -> read(stream, () -> reads.surface(stream)))),
                             path(
                                 segment("transactions").slash(longSegment()).slash("invalidate"),
-                                txn -> post(() -> jsonBody(body -> invalidate(stream, txn, body)))),
+                                txn ->
+                                    post(
+                                        () ->
+                                            access.onStream(
+                                                Action.INVALIDATE,
+                                                stream,
+                                                p ->
+                                                    jsonBody(b -> invalidate(stream, txn, b, p))))),
                             path(
                                 longSegment(),
-                                version -> get(() -> reads.one(stream, version)))))));
+                                version ->
+                                    get(() -> read(stream, () -> reads.one(stream, version))))))));
+  }
+
+  private Route read(String stream, java.util.function.Supplier<Route> inner) {
+    return access.onStream(Action.READ, stream, p -> inner.get());
   }
 
   /** What one append may hold, from {@code annals.http}. */
@@ -80,7 +108,7 @@ final class StreamRoutes extends AllDirectives {
     return new AppendBody.Limits(settings.maxEventsPerAppend(), settings.maxEventBytes());
   }
 
-  private Route invalidate(String stream, long transaction, byte[] body) {
+  private Route invalidate(String stream, long transaction, byte[] body, Principal principal) {
     Names.validStreamName(stream);
     JsonNode root = AppendBody.tree(body);
     JsonNode reason = root.path("reason");
@@ -98,11 +126,11 @@ final class StreamRoutes extends AllDirectives {
             List.of(
                 NewEvent.invalidation(transaction, Text.wellFormed(reason.toString(), "reason"))));
     return onSuccess(
-        ask(stream, invalidation),
+        ask(stream, invalidation, principal),
         reply -> complete(single(stream, AppendAnswers.answer(stream, reply))));
   }
 
-  private Route append(String stream, byte[] body) {
+  private Route append(String stream, byte[] body, Principal principal) {
     long started = System.nanoTime();
     Names.validStreamName(stream);
     return optionalHeaderValueByName(
@@ -110,7 +138,7 @@ final class StreamRoutes extends AllDirectives {
         ifMatch -> {
           AppendBody parsed = AppendBody.parse(body, ifMatch, limits(settings));
           return onSuccess(
-              ask(stream, parsed),
+              ask(stream, parsed, principal),
               reply -> {
                 metrics.appendSeconds.observe((System.nanoTime() - started) / 1e9);
                 return complete(single(stream, AppendAnswers.answer(stream, reply)));
@@ -118,7 +146,7 @@ final class StreamRoutes extends AllDirectives {
         });
   }
 
-  private Route multiWrite(byte[] body) {
+  private Route multiWrite(Principal principal, byte[] body) {
     JsonNode root = AppendBody.tree(body);
     JsonNode writes = root.isObject() ? root.get("writes") : null;
     if (writes == null || !writes.isArray() || writes.isEmpty() || root.size() != 1) {
@@ -134,9 +162,15 @@ final class StreamRoutes extends AllDirectives {
               + settings.maxWritesPerRequest()
               + " (annals.http.max-writes-per-request)");
     }
+    // all or nothing: a write to a stream the principal may not write refuses the whole request
+    for (JsonNode write : writes) {
+      if (write.path("stream").isTextual()) {
+        Access.requireStream(principal, Action.WRITE, write.get("stream").asText());
+      }
+    }
     List<CompletableFuture<ObjectNode>> results = new ArrayList<>();
     for (int i = 0; i < writes.size(); i++) {
-      results.add(oneOfMany(writes.get(i), "writes[" + i + "].").toCompletableFuture());
+      results.add(oneOfMany(writes.get(i), "writes[" + i + "].", principal).toCompletableFuture());
     }
     CompletionStage<HttpResponse> all =
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
@@ -150,7 +184,7 @@ final class StreamRoutes extends AllDirectives {
     return onSuccess(all, this::complete);
   }
 
-  private CompletionStage<ObjectNode> oneOfMany(JsonNode write, String at) {
+  private CompletionStage<ObjectNode> oneOfMany(JsonNode write, String at, Principal principal) {
     try {
       if (!write.isObject() || !write.path("stream").isTextual()) {
         throw BadRequest.invalid(at + "stream is required (a stream name)");
@@ -162,7 +196,7 @@ final class StreamRoutes extends AllDirectives {
         throw BadRequest.invalid(at + "events is required (an array of events)");
       }
       AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty(), limits(settings));
-      return ask(stream, parsed)
+      return ask(stream, parsed, principal)
           .thenApply(reply -> AppendAnswers.entry(AppendAnswers.answer(stream, reply)))
           .exceptionally(
               failure -> {
@@ -175,18 +209,28 @@ final class StreamRoutes extends AllDirectives {
     }
   }
 
-  private CompletionStage<AppendReply> ask(String stream, AppendBody body) {
-    return ask(sharding, settings, stream, body);
+  private CompletionStage<AppendReply> ask(String stream, AppendBody body, Principal principal) {
+    return ask(sharding, settings, stream, body, principal);
   }
 
-  /** Asks the stream's entity to append, again within the ask timeout if no answer came. */
+  /**
+   * Asks the stream's entity to append, again within the ask timeout if no answer came; the events
+   * are recorded as written by {@code principal}.
+   */
   static CompletionStage<AppendReply> ask(
-      ClusterSharding sharding, AnnalsSettings settings, String stream, AppendBody body) {
+      ClusterSharding sharding,
+      AnnalsSettings settings,
+      String stream,
+      AppendBody body,
+      Principal principal) {
     ExpectedVersion expected = body.expectedVersion();
+    String writer = principal.recordedName();
+    List<NewEvent> events =
+        writer == null ? body.events() : body.events().stream().map(e -> e.by(writer)).toList();
     // a repeat of an append is answered as its idempotent retry (same event ids)
     return RetryingAsk.ask(
         sharding.entityRefFor(StreamEntity.TYPE_KEY, stream),
-        replyTo -> new StreamEntity.Append(expected, body.events(), replyTo),
+        replyTo -> new StreamEntity.Append(expected, events, replyTo),
         settings.askAttempt(),
         settings.askTimeout());
   }

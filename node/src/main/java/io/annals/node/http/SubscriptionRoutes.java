@@ -11,6 +11,8 @@ import io.annals.node.log.LogSubscriptions;
 import io.annals.node.log.Position;
 import io.annals.node.log.StreamSubscriptions;
 import io.annals.node.metrics.Metrics;
+import io.annals.node.security.Action;
+import io.annals.node.security.Grant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -37,6 +39,7 @@ final class SubscriptionRoutes extends AllDirectives {
   private final Metrics metrics;
   private final Invalidations invalidations;
   private final LogArguments arguments;
+  private final Access access;
 
   SubscriptionRoutes(
       LogSubscriptions logs,
@@ -44,7 +47,9 @@ final class SubscriptionRoutes extends AllDirectives {
       int partitions,
       AnnalsSettings settings,
       Metrics metrics,
-      Invalidations invalidations) {
+      Invalidations invalidations,
+      Access access) {
+    this.access = access;
     this.logs = logs;
     this.streams = streams;
     AnnalsSettings.Subscriptions s = settings.subscriptions();
@@ -58,14 +63,35 @@ final class SubscriptionRoutes extends AllDirectives {
     return concat(
         path(
             segment("all").slash("subscribe"),
-            () -> get(() -> parameterMap(q -> allSubscribe(Params.of(q, LOG))))),
+            () ->
+                get(
+                    () ->
+                        access.on(
+                            Action.READ,
+                            Grant.ALL,
+                            () -> parameterMap(q -> allSubscribe(Params.of(q, LOG)))))),
         path(
             segment("categories").slash(segment()).slash("subscribe"),
             category ->
-                get(() -> parameterMap(q -> categorySubscribe(category, Params.of(q, LOG))))),
+                get(
+                    () ->
+                        access.onCategory(
+                            Action.READ,
+                            category,
+                            () ->
+                                parameterMap(
+                                    q -> categorySubscribe(category, Params.of(q, LOG)))))),
         path(
             segment("streams").slash(segment()).slash("subscribe"),
-            stream -> get(() -> parameterMap(q -> streamSubscribe(stream, Params.of(q, STREAM))))));
+            stream ->
+                get(
+                    () ->
+                        access.onStream(
+                            Action.READ,
+                            stream,
+                            p ->
+                                parameterMap(
+                                    q -> streamSubscribe(stream, Params.of(q, STREAM)))))));
   }
 
   private Route allSubscribe(Params params) {
@@ -140,6 +166,6 @@ final class SubscriptionRoutes extends AllDirectives {
   }
 
   private <T> Route sse(Source<List<T>, NotUsed> chunks, Function<T, ByteString> message) {
-    return complete(Sse.response(chunks, message, sse, metrics));
+    return access.subscription(() -> Sse.response(chunks, message, sse, metrics));
   }
 }

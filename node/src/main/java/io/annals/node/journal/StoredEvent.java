@@ -3,7 +3,10 @@ package io.annals.node.journal;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A stream event as read back from the journal; {@code data}/{@code metadata} are JSON text. */
+/**
+ * A stream event as read back from the journal; {@code data}/{@code metadata} are JSON text; {@code
+ * principal} is who wrote it (null when security was off).
+ */
 public record StoredEvent(
     String stream,
     long version,
@@ -14,4 +17,5 @@ public record StoredEvent(
     String key,
     String data,
     String metadata,
-    Instant recorded) {}
+    Instant recorded,
+    String principal) {}

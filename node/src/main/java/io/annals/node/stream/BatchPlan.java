@@ -109,7 +109,8 @@ final class BatchPlan {
               e.metadata(),
               txn,
               recorded,
-              e.invalidates());
+              e.invalidates(),
+              e.principal());
       events.add(r);
       pendingIds.put(e.id(), new Written(version, txn, e.contentHash(), recorded));
       if (e.key() != null) {

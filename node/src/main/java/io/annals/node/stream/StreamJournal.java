@@ -58,7 +58,8 @@ final class StreamJournal
   /**
    * One stream event as stored. {@code data} and {@code metadata} are compact JSON text; {@code
    * recorded} is microseconds since the epoch; the version is the journal sequence number; {@code
-   * invalidates} is set on {@code $invalidate} events only (added later: null in older events).
+   * invalidates} is set on {@code $invalidate} events only (added later: null in older events);
+   * {@code principal} is who wrote it when security is on (added later: null in older events).
    */
   record Recorded(
       UUID id,
@@ -69,7 +70,8 @@ final class StreamJournal
       String metadata,
       long transaction,
       long recorded,
-      Long invalidates)
+      Long invalidates,
+      String principal)
       implements Event, StreamRecord {
 
     long contentHash() {
@@ -83,7 +85,17 @@ final class StreamJournal
     @Override
     public StoredEvent stored(String stream, long version) {
       return new StoredEvent(
-          stream, version, transaction, id, type, schemaVersion, key, data, metadata, recordedAt());
+          stream,
+          version,
+          transaction,
+          id,
+          type,
+          schemaVersion,
+          key,
+          data,
+          metadata,
+          recordedAt(),
+          principal);
     }
   }
 

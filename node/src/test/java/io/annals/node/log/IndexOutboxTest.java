@@ -43,7 +43,7 @@ class IndexOutboxTest {
 
   private static StoredEvent event(String stream, long version) {
     return new StoredEvent(
-        stream, version, version, UUID.randomUUID(), "T", 1, null, "{}", null, Instant.EPOCH);
+        stream, version, version, UUID.randomUUID(), "T", 1, null, "{}", null, Instant.EPOCH, null);
   }
 
   private static StreamWritten written(String stream, long version) {
@@ -111,7 +111,17 @@ class IndexOutboxTest {
     for (int i = 0; i < 20; i++) {
       StoredEvent big =
           new StoredEvent(
-              "bulk-big" + i, 1, 1, UUID.randomUUID(), "T", 1, null, data, null, Instant.EPOCH);
+              "bulk-big" + i,
+              1,
+              1,
+              UUID.randomUUID(),
+              "T",
+              1,
+              null,
+              data,
+              null,
+              Instant.EPOCH,
+              null);
       outbox.tell(new StreamWritten("bulk-big" + i, 1, List.of(big)));
     }
     second.replyTo().tell(new LogEntity.BatchIndexed(LogId.partition(0), second.batch()));

@@ -24,7 +24,8 @@ class TailMessagesTest {
             null,
             "\"" + "x".repeat(dataBytes) + "\"",
             null,
-            Instant.EPOCH);
+            Instant.EPOCH,
+            null);
     return new LogEntry(seq, "s-" + seq, 1, 1, 0, List.of(e));
   }
 
