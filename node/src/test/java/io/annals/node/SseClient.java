@@ -37,9 +37,13 @@ final class SseClient implements AutoCloseable {
   private volatile Throwable failure;
 
   /** Subscribes to {@code url}; {@code queue} bounds how many parsed messages wait to be taken. */
-  SseClient(String url, String lastEventId, int queue) throws IOException, InterruptedException {
+  SseClient(String url, String lastEventId, int queue, String... headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
     if (lastEventId != null) {
       request.header("Last-Event-ID", lastEventId);
     }
@@ -60,6 +64,11 @@ final class SseClient implements AutoCloseable {
 
   int status() {
     return status;
+  }
+
+  /** Whether the server ended the response (the reader saw its end). */
+  boolean ended() {
+    return !reader.isAlive();
   }
 
   String contentType() {
