@@ -67,6 +67,9 @@ class K8sManifestsTest {
           "ANNALS_SCHEMA_AUTOCREATE",
           "ANNALS_REQUIRED_CONTACT_POINTS",
           "ANNALS_CASSANDRA_CONSISTENCY",
+          "ANNALS_AUTHENTICATION",
+          "ANNALS_API_KEY_FILE",
+          "ANNALS_ALLOW_ANONYMOUS",
           "ANNALS_POD_NAMESPACE");
 
   private static final String LEASE_CRD = "leases.pekko.apache.org";

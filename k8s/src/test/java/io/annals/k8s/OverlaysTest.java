@@ -151,6 +151,7 @@ class OverlaysTest {
             ks + "." + journal.getString("table"),
             ks + "." + journal.getString("metadata-table"),
             ks + "." + journal.getString("all-persistence-ids-table"),
+            ks + ".api_keys",
             snapshot.getString("keyspace") + "." + snapshot.getString("table")),
         tables);
   }
