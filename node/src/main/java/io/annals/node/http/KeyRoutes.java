@@ -67,7 +67,7 @@ final class KeyRoutes extends AllDirectives {
             () ->
                 complete(
                     Problems.notFound(
-                        "not-found",
+                        "keys-off",
                         "API keys are off on this node (annals.security.authentication)")));
   }
 
