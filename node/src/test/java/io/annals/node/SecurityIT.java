@@ -89,6 +89,7 @@ class SecurityIT extends OneNodeIT {
           authentication = "api-keys,jwt"
           access-log = on
           max-subscriptions-per-principal = 3
+          max-requests-per-principal = 2
           api-keys.file = "%s"
           jwt.jwks-file = "%s"
           jwt.issuer = "%s"
@@ -407,6 +408,62 @@ class SecurityIT extends OneNodeIT {
       assertEquals(200, status, "a closed subscription gives its place back");
     } finally {
       open.forEach(SseClient::close);
+    }
+  }
+
+  @Test
+  void onePrincipalCannotHoldMoreRequestsInProgressThanItsCap() throws Exception {
+    String slow = new Jwts().with("slow", "write:order-slow");
+    String body = events(1);
+    List<java.net.Socket> held = new ArrayList<>();
+    try {
+      // two appends whose bodies are still coming: both are in progress
+      for (int i = 0; i < 2; i++) {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", node.httpPort());
+        held.add(socket);
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /streams/order-slow-"
+                        + i
+                        + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Authorization: Bearer "
+                        + slow
+                        + "\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: "
+                        + body.length()
+                        + "\r\n\r\n"
+                        + body.substring(0, 5))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+      }
+      Thread.sleep(500);
+      Reply refused = send("POST", "/streams/order-slow-2", slow, "application/json", body);
+      assertEquals(429, refused.status, refused.body);
+      assertEquals("/problems/too-many-open", json(refused.body).path("type").asText());
+      assertNotNull(refused.header("Retry-After"));
+      String other = new Jwts().with("quick", "write:order-slow");
+      assertEquals(
+          201, send("POST", "/streams/order-slow-3", other, "application/json", body).status);
+      // the bodies arrive: both appends are answered and the principal may go on
+      for (java.net.Socket socket : held) {
+        socket
+            .getOutputStream()
+            .write(body.substring(5).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+        String status =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))
+                .readLine();
+        assertEquals("HTTP/1.1 201 Created", status);
+      }
+      assertEquals(
+          201, send("POST", "/streams/order-slow-2", slow, "application/json", body).status);
+    } finally {
+      for (java.net.Socket socket : held) {
+        socket.close();
+      }
     }
   }
 
