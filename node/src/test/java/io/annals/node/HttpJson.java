@@ -77,6 +77,11 @@ public final class HttpJson {
     return send(request(path, headers).GET());
   }
 
+  /** {@code method} without a body, with {@code headers} (name, value, ...). */
+  public Response send(String method, String path, String... headers) {
+    return send(request(path, headers).method(method, HttpRequest.BodyPublishers.noBody()));
+  }
+
   public Response method(String method, String path) {
     return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()));
   }
