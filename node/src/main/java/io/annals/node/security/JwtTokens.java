@@ -61,7 +61,7 @@ final class JwtTokens {
       return JWKSourceBuilder.<SecurityContext>create(URI.create(settings.jwksUrl()).toURL())
           .cache(settings.jwksCache().toMillis(), 15_000)
           .refreshAheadCache(true)
-          .rateLimited(30_000)
+          .rateLimited(settings.jwksMinRefetch().toMillis())
           .retrying(true)
           .outageTolerant(true)
           .build();
