@@ -1,6 +1,7 @@
 package io.annals.node;
 
 import com.typesafe.config.Config;
+import io.annals.node.group.GroupEntity;
 import io.annals.node.log.IndexSweep;
 import io.annals.node.log.LogEntity;
 import io.annals.node.stream.StreamEntity;
@@ -28,6 +29,7 @@ public record AnnalsSettings(
     LogEntity.Settings log,
     IndexSweep.Settings sweep,
     Subscriptions subscriptions,
+    GroupEntity.Settings groups,
     boolean joinSelf,
     boolean bootstrap) {
 
@@ -97,6 +99,10 @@ public record AnnalsSettings(
             sub.getInt("catch-up-events"),
             (int) (long) sub.getBytes("chunk-bytes"),
             sub.getDuration("ask-timeout")),
+        new GroupEntity.Settings(
+            c.getInt("groups.read-ahead"),
+            c.getDuration("groups.heartbeat"),
+            c.getDuration("groups.tick")),
         c.getBoolean("cluster.join-self"),
         c.getBoolean("cluster.bootstrap"));
   }

@@ -2,6 +2,9 @@ package io.annals.node;
 
 import io.annals.node.cluster.Membership;
 import io.annals.node.cluster.WriteFence;
+import io.annals.node.group.GroupDirectory;
+import io.annals.node.group.GroupEntity;
+import io.annals.node.group.GroupSource;
 import io.annals.node.http.HttpServer;
 import io.annals.node.journal.JournalReads;
 import io.annals.node.journal.StreamReader;
@@ -51,6 +54,7 @@ final class Guardian {
           StreamReader streams = new StreamReader(journal);
           if (settings.log().partitions() > 0) {
             LogEntity.init(ClusterSharding.get(system), settings.log());
+            GroupDirectory.init(ClusterSharding.get(system));
             IndexSweep.init(system, streams, settings.log().partitions(), settings.sweep());
           }
           var tails = ctx.spawn(LogTails.create(settings.log()), "log-tails");
@@ -67,9 +71,13 @@ final class Guardian {
                       subscriptions.catchUpEvents(),
                       subscriptions.askTimeout(),
                       settings.askTimeout()));
+          GroupSource groups = new GroupSource(logs);
+          if (settings.log().partitions() > 0) {
+            GroupEntity.init(ClusterSharding.get(system), groups, streams, settings.groups());
+          }
           Security security = Security.start(ctx, securitySettings);
           secured.complete(security);
-          HttpServer.start(system, settings, streams, logs, security)
+          HttpServer.start(system, settings, streams, logs, groups, security)
               .whenComplete(
                   (binding, failure) -> {
                     if (failure != null) {

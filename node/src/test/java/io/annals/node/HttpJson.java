@@ -73,6 +73,13 @@ public final class HttpJson {
             .header("Content-Type", contentType));
   }
 
+  public Response put(String path, String json, String... headers) {
+    return send(
+        request(path, headers)
+            .PUT(HttpRequest.BodyPublishers.ofString(json))
+            .header("Content-Type", "application/json"));
+  }
+
   public Response get(String path, String... headers) {
     return send(request(path, headers).GET());
   }

@@ -1,6 +1,7 @@
 package io.annals.node.http;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.group.GroupSource;
 import io.annals.node.journal.StreamReader;
 import io.annals.node.log.LogReads;
 import io.annals.node.metrics.Metrics;
@@ -32,6 +33,7 @@ public final class HttpServer extends AllDirectives {
       AnnalsSettings settings,
       StreamReader streams,
       LogReads logs,
+      GroupSource groups,
       Security security) {
     ClusterSharding sharding = ClusterSharding.get(system);
     Access access = new Access(security);
@@ -59,6 +61,7 @@ public final class HttpServer extends AllDirectives {
                         access)
                     .route(),
                 new LogRoutes(system, logs.pages(), settings, invalidations, access).route(),
+                new GroupRoutes(system, groups, settings, Metrics.get(system), access).route(),
                 new AppendStreamRoutes(sharding, settings, access).route(),
                 streamRoutes,
                 opsRoutes)

@@ -40,6 +40,24 @@ public final class LogPages {
     return partitions;
   }
 
+  /** The end of category {@code category}'s log now (where a reader of new events starts). */
+  public CompletionStage<Cursor> categoryEnd(String category) {
+    return reader.end(LogId.category(category));
+  }
+
+  /** The end of the global log now. */
+  public CompletionStage<Position.All> allEnd() {
+    List<CompletableFuture<Cursor>> ends = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      ends.add(reader.end(LogId.partition(p)).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done ->
+                new Position.All(
+                    ends.stream().map(CompletableFuture::join).toArray(Cursor[]::new)));
+  }
+
   /** Up to {@code limit} events of category {@code category} after {@code from}. */
   public CompletionStage<List<LogEvent>> category(String category, Cursor from, int limit) {
     return reader.events(LogId.category(category), from, limit);

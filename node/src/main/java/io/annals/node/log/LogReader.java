@@ -30,6 +30,13 @@ public final class LogReader {
     this.streams = streams;
   }
 
+  /** The place after the last entry of {@code logId} now: where a reader of new entries starts. */
+  public CompletionStage<Cursor> end(String logId) {
+    return journal
+        .highestSequenceNr(LogJournal.persistenceId(logId).id())
+        .thenApply(highest -> new Cursor(highest + 1, 0));
+  }
+
   /**
    * At most {@code max} events of {@code logId} after {@code from}, in log order. Reads the (small)
    * index entries first and then only the stream ranges it needs, so a chunk costs a read of the

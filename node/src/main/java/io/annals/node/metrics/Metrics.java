@@ -137,6 +137,20 @@ public final class Metrics implements Extension {
     return registry.scrape(openMetrics ? OPEN_METRICS : PROMETHEUS_TEXT);
   }
 
+  /**
+   * A gauge of one consumer group ({@code annals_group_<what>{group}}) read from {@code value} at
+   * each scrape while the group's entity runs on this node; the returned action removes it.
+   */
+  public Runnable groupGauge(
+      String group, String what, String help, java.util.function.Supplier<Number> value) {
+    io.micrometer.core.instrument.Gauge gauge =
+        io.micrometer.core.instrument.Gauge.builder("annals.group." + what, value)
+            .description(help)
+            .tag("group", group)
+            .register(registry);
+    return () -> registry.remove(gauge);
+  }
+
   private Count appends(String result) {
     return Count.register(registry, "annals.appends", APPENDS, "result", result);
   }

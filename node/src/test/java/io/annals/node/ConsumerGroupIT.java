@@ -1,0 +1,304 @@
+package io.annals.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Consumer groups on a real node and Cassandra: three consumers share a category exactly once and
+ * in per-stream order (pinned); a consumer that leaves with events in flight hands them to the
+ * others; an event nacked until its attempts run out is parked, readable and replayable; bad input
+ * gets problems naming what is wrong.
+ */
+class ConsumerGroupIT extends OneNodeIT {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+
+  @Override
+  protected String keyspace() {
+    return "consumer_group_it";
+  }
+
+  @Override
+  protected String nodeOverrides() {
+    return "annals.subscriptions.heartbeat = 1s\nannals.groups.heartbeat = 500ms";
+  }
+
+  /** A consumer of a group: takes deliveries and, when {@code acking}, acks them in batches. */
+  private final class Consumer implements AutoCloseable {
+    final SseClient sse;
+    final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    final AtomicBoolean acking;
+    final Thread thread;
+    final String group;
+
+    Consumer(String group, boolean acking) throws Exception {
+      this.group = group;
+      this.acking = new AtomicBoolean(acking);
+      this.sse = new SseClient(baseUrl() + "/groups/" + group + "/subscribe", null, 100_000);
+      assertEquals(200, sse.status());
+      this.thread = new Thread(this::run, "consumer-" + group);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run() {
+      List<String> pending = new ArrayList<>();
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          SseClient.Message m = sse.take(Duration.ofMillis(20));
+          if (m != null && m.data() != null) {
+            received.add(HttpJson.MAPPER.readTree(m.data()));
+            pending.add(m.id());
+          }
+          if (acking.get() && !pending.isEmpty() && (m == null || pending.size() >= 50)) {
+            ack(group, pending);
+            pending = new ArrayList<>();
+          }
+        }
+      } catch (InterruptedException e) {
+        // closed
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      thread.interrupt();
+      sse.close();
+    }
+  }
+
+  private void ack(String group, List<String> ids) {
+    HttpJson.Response r = http.post("/groups/" + group + "/ack", idsBody(ids, null));
+    assertEquals(200, r.status(), r.raw());
+  }
+
+  private static String idsBody(List<String> ids, String nack) {
+    StringBuilder b = new StringBuilder("{\"ids\":[");
+    for (int i = 0; i < ids.size(); i++) {
+      b.append(i == 0 ? "" : ",").append('"').append(ids.get(i)).append('"');
+    }
+    b.append(']');
+    if (nack != null) {
+      b.append(",\"action\":\"").append(nack).append("\",\"reason\":\"test\"");
+    }
+    return b.append('}').toString();
+  }
+
+  private void fill(String category, int streams, int events) {
+    for (int s = 0; s < streams; s++) {
+      StringBuilder body = new StringBuilder("{\"events\":[");
+      for (int v = 1; v <= events; v++) {
+        body.append(v == 1 ? "" : ",")
+            .append("{\"type\":\"Step\",\"data\":{\"v\":")
+            .append(v)
+            .append("}}");
+      }
+      HttpJson.Response r =
+          http.post("/streams/" + category + "-" + s, body.append("]}").toString());
+      assertEquals(201, r.status(), r.raw());
+    }
+  }
+
+  private void createGroup(String group, String settings) {
+    HttpJson.Response r = put("/groups/" + group, settings);
+    assertEquals(201, r.status(), r.raw());
+  }
+
+  private HttpJson.Response put(String path, String body) {
+    return http.put(path, body);
+  }
+
+  private JsonNode info(String group) {
+    HttpJson.Response r = http.get("/groups/" + group);
+    assertEquals(200, r.status(), r.raw());
+    return r.body();
+  }
+
+  private void await(String what, java.util.function.BooleanSupplier done) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!done.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void threeConsumersShareACategoryExactlyOnceAndInStreamOrder() throws Exception {
+    String category = "share" + System.nanoTime() % 100000;
+    fill(category, 200, 50);
+    createGroup("share", "{\"source\":{\"category\":\"" + category + "\"},\"maxInFlight\":100}");
+    List<Consumer> consumers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        consumers.add(new Consumer("share", true));
+      }
+      await(
+          "10,000 deliveries",
+          () -> consumers.stream().mapToInt(c -> c.received.size()).sum() >= 10_000);
+      await(
+          "the checkpoint to take every ack",
+          () ->
+              info("share").path("lag").asLong() == 0
+                  && info("share").path("inFlight").asInt() == 0
+                  && info("share").path("buffered").asInt() == 0);
+      Thread.sleep(500);
+      Map<String, Integer> deliveries = new ConcurrentHashMap<>();
+      Map<String, Set<Integer>> consumersOfStream = new ConcurrentHashMap<>();
+      for (int c = 0; c < consumers.size(); c++) {
+        Map<String, Long> lastVersion = new java.util.HashMap<>();
+        for (JsonNode e : consumers.get(c).received) {
+          String id = e.path("stream").asText() + "/" + e.path("version").asLong();
+          deliveries.merge(id, 1, Integer::sum);
+          consumersOfStream
+              .computeIfAbsent(e.path("stream").asText(), s -> ConcurrentHashMap.newKeySet())
+              .add(c);
+          long before = lastVersion.getOrDefault(e.path("stream").asText(), 0L);
+          assertEquals(before + 1, e.path("version").asLong(), "version order in " + e);
+          lastVersion.put(e.path("stream").asText(), e.path("version").asLong());
+          assertEquals(1, e.path("attempt").asInt(), "nobody failed: first deliveries only");
+        }
+      }
+      assertEquals(10_000, deliveries.size(), "every event delivered");
+      assertTrue(deliveries.values().stream().allMatch(n -> n == 1), "exactly once");
+      assertTrue(
+          consumersOfStream.values().stream().allMatch(s -> s.size() == 1),
+          "each stream reached one consumer");
+      assertTrue(
+          consumers.stream().allMatch(c -> c.received.size() > 1000),
+          "the work was shared: " + consumers.stream().map(c -> c.received.size()).toList());
+      JsonNode shown = info("share");
+      assertEquals(0, shown.path("redeliveries").asInt(), shown.toString());
+      assertEquals(3, shown.path("consumers").asInt(), shown.toString());
+    } finally {
+      consumers.forEach(Consumer::close);
+    }
+  }
+
+  @Test
+  void eventsInFlightToAConsumerThatLeavesGoToTheOthers() throws Exception {
+    String category = "leave" + System.nanoTime() % 100000;
+    fill(category, 20, 10);
+    createGroup(
+        "leave",
+        "{\"source\":{\"category\":\""
+            + category
+            + "\"},\"maxInFlight\":30,"
+            + "\"strategy\":\"round-robin\"}");
+    Consumer silent = new Consumer("leave", false);
+    await("the silent consumer to hold its 30", () -> silent.received.size() == 30);
+    Set<String> held = new java.util.HashSet<>();
+    silent.received.forEach(e -> held.add(e.path("position").asText()));
+    try (Consumer worker = new Consumer("leave", true)) {
+      silent.close();
+      await(
+          "all 200 acked",
+          () ->
+              info("leave").path("lag").asLong() == 0
+                  && info("leave").path("buffered").asInt() == 0);
+      Set<String> redelivered = new java.util.HashSet<>();
+      worker.received.stream()
+          .filter(e -> e.path("attempt").asInt() > 1)
+          .forEach(e -> redelivered.add(e.path("position").asText()));
+      assertEquals(held, redelivered, "what the leaver held went to the other, again");
+      Set<String> all = new java.util.HashSet<>();
+      worker.received.forEach(
+          e -> all.add(e.path("stream").asText() + "/" + e.path("version").asText()));
+      assertEquals(200, all.size(), "none lost");
+    }
+  }
+
+  @Test
+  void anEventNackedUntilItsAttemptsRunOutIsParkedReadableAndReplayable() throws Exception {
+    String category = "park" + System.nanoTime() % 100000;
+    fill(category, 1, 1);
+    createGroup("park", "{\"source\":{\"category\":\"" + category + "\"},\"maxAttempts\":3}");
+    try (Consumer c = new Consumer("park", false)) {
+      for (int attempt = 1; attempt <= 3; attempt++) {
+        int n = attempt;
+        await("delivery " + n, () -> c.received.size() == n);
+        JsonNode e = c.received.get(n - 1);
+        assertEquals(n, e.path("attempt").asInt());
+        HttpJson.Response r =
+            http.post("/groups/park/nack", idsBody(List.of(e.path("position").asText()), "retry"));
+        assertEquals(200, r.status(), r.raw());
+        assertEquals(
+            n < 3 ? "retry" : "parked",
+            r.body().path("results").path(e.path("position").asText()).asText(),
+            r.raw());
+      }
+      JsonNode parked = http.get("/groups/park/parked").body().path("parked");
+      assertEquals(1, parked.size(), parked.toString());
+      assertEquals(category + "-0", parked.get(0).path("stream").asText());
+      assertTrue(parked.get(0).path("reason").asText().contains("3 deliveries"), parked.toString());
+      assertEquals(200, http.get(parked.get(0).path("event").asText()).status(), "readable");
+      assertEquals(1, info("park").path("parked").asInt());
+
+      HttpJson.Response replay = http.post("/groups/park/parked/replay", "{}");
+      assertEquals(202, replay.status(), replay.raw());
+      await("the replayed delivery", () -> c.received.size() == 4);
+      ack("park", List.of(c.received.get(3).path("position").asText()));
+      await("the parked list to empty", () -> info("park").path("parked").asInt() == 0);
+    }
+  }
+
+  @Test
+  void badInputIsRefusedNamingWhatIsWrong() {
+    http.get("/groups/nope").assertProblem(404, "group-not-found");
+    http.post("/groups/nope/ack", "{\"ids\":[\"x\"]}").assertProblem(404, "group-not-found");
+    JsonNode bad =
+        put("/groups/bad", "{\"source\":\"$all\",\"maxInFlight\":0}")
+            .assertProblem(400, "invalid-request");
+    assertTrue(bad.path("detail").asText().contains("maxInFlight"), bad.toString());
+    bad =
+        put("/groups/bad", "{\"source\":\"$all\",\"ackTimeout\":\"soon\"}")
+            .assertProblem(400, "invalid-request");
+    assertTrue(bad.path("detail").asText().contains("ackTimeout"), bad.toString());
+    bad =
+        put("/groups/bad", "{\"source\":{\"category\":\"a-b\"}}")
+            .assertProblem(400, "invalid-category");
+    bad =
+        put("/groups/bad", "{\"source\":\"$all\",\"colour\":1}")
+            .assertProblem(400, "invalid-request");
+    assertTrue(bad.path("detail").asText().contains("colour"), bad.toString());
+    bad =
+        put("/groups/bad", "{\"source\":\"$all\",\"start\":\"yesterday\"}")
+            .assertProblem(400, "invalid-request");
+    assertTrue(bad.path("detail").asText().contains("start"), bad.toString());
+    put("/groups/b%20d", "{\"source\":\"$all\"}").assertProblem(400, "invalid-group-name");
+    assertEquals(404, http.get("/groups/bad").status(), "nothing was created");
+
+    createGroup("acks", "{\"source\":\"$all\",\"start\":\"end\"}");
+    HttpJson.Response r = http.post("/groups/acks/ack", "{\"ids\":[\"nope\",\"cwEA\"]}");
+    assertEquals(200, r.status(), r.raw());
+    assertEquals("unknown", r.body().path("results").path("nope").asText());
+    assertEquals("unknown", r.body().path("results").path("cwEA").asText());
+    http.post("/groups/acks/nack", "{\"ids\":[\"x\"],\"action\":\"maybe\"}")
+        .assertProblem(400, "invalid-request");
+    http.post("/groups/acks/ack", "{\"ids\":[]}").assertProblem(400, "invalid-request");
+    put("/groups/acks", "{\"source\":{\"category\":\"other\"}}").assertProblem(409, "group-exists");
+    assertEquals(
+        200,
+        put("/groups/acks", "{\"source\":\"$all\",\"start\":\"end\",\"maxInFlight\":7}").status());
+    assertEquals(7, info("acks").path("maxInFlight").asInt());
+    JsonNode listed = http.get("/groups").body().path("groups");
+    assertTrue(listed.toString().contains("\"acks\""), listed.toString());
+    assertEquals(204, http.send("DELETE", "/groups/acks").status());
+    assertEquals(404, http.get("/groups/acks").status());
+    assertFalse(http.get("/groups").body().toString().contains("\"acks\""));
+  }
+}
