@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import io.annals.api.ExpectedVersion;
 import io.annals.node.stream.NewEvent;
 import io.annals.node.stream.StreamEntity;
+import io.annals.node.tls.ApiTls;
+import io.annals.node.tls.CassandraClientSecurity;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -24,15 +26,17 @@ public final class AnnalsNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AnnalsNode.class);
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final String scheme;
 
-  private AnnalsNode(ActorSystem<Void> system, ServerBinding binding) {
+  private AnnalsNode(ActorSystem<Void> system, ServerBinding binding, String scheme) {
     this.system = system;
     this.binding = binding;
+    this.scheme = scheme;
   }
 
   /** Starts a node and returns once its HTTP API is bound and an append has succeeded. */
   public static AnnalsNode start(Config given, Duration readyTimeout) {
-    Config config = withContactPoints(given);
+    Config config = CassandraClientSecurity.apply(withContactPoints(given));
     AnnalsSettings settings = AnnalsSettings.from(config);
     CompletableFuture<ServerBinding> bound = new CompletableFuture<>();
     ActorSystem<Void> system =
@@ -45,7 +49,7 @@ public final class AnnalsNode implements AutoCloseable {
                     new IllegalStateException("the actor system stopped during start-up")));
     try {
       ServerBinding binding = bound.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      AnnalsNode node = new AnnalsNode(system, binding);
+      AnnalsNode node = new AnnalsNode(system, binding, ApiTls.scheme(settings.httpTls()));
       node.awaitWritable(readyTimeout);
       return node;
     } catch (Exception e) {
@@ -108,7 +112,7 @@ public final class AnnalsNode implements AutoCloseable {
   }
 
   public String baseUrl() {
-    return "http://" + binding.localAddress().getHostString() + ":" + httpPort();
+    return scheme + "://" + binding.localAddress().getHostString() + ":" + httpPort();
   }
 
   /** Runs CoordinatedShutdown (drain HTTP, leave the cluster) and waits for it. */

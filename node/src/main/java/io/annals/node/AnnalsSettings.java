@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.annals.node.log.IndexSweep;
 import io.annals.node.log.LogEntity;
 import io.annals.node.stream.StreamEntity;
+import io.annals.node.tls.HttpsSettings;
 import java.time.Duration;
 
 /** The typed view of the {@code annals {}} configuration block, read once at start-up. */
@@ -29,7 +30,8 @@ public record AnnalsSettings(
     IndexSweep.Settings sweep,
     Subscriptions subscriptions,
     boolean joinSelf,
-    boolean bootstrap) {
+    boolean bootstrap,
+    HttpsSettings httpTls) {
 
   /** The {@code annals.subscriptions} block. */
   public record Subscriptions(
@@ -98,6 +100,7 @@ public record AnnalsSettings(
             (int) (long) sub.getBytes("chunk-bytes"),
             sub.getDuration("ask-timeout")),
         c.getBoolean("cluster.join-self"),
-        c.getBoolean("cluster.bootstrap"));
+        c.getBoolean("cluster.bootstrap"),
+        HttpsSettings.from(c.getConfig("http.tls")));
   }
 }

@@ -4,6 +4,7 @@ import io.annals.node.AnnalsSettings;
 import io.annals.node.journal.StreamReader;
 import io.annals.node.log.LogReads;
 import io.annals.node.metrics.Metrics;
+import io.annals.node.tls.ApiTls;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -54,8 +55,9 @@ public final class HttpServer extends AllDirectives {
             // indexing off (annals.log.partitions = 0): no global or category logs to serve
             : server.sealed(
                 new AppendStreamRoutes(sharding, settings).route(), streamRoutes, opsRoutes);
-    return Http.get(system)
-        .newServerAt(settings.httpInterface(), settings.httpPort())
+    return ApiTls.serve(
+            Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort()),
+            settings.httpTls())
         .bind(closeGrace.closingConnections(() -> api))
         .thenApply(
             binding -> {
