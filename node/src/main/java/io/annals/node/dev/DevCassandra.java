@@ -68,10 +68,47 @@ public final class DevCassandra implements AutoCloseable {
       int cqlPort,
       String heap,
       String commitLogSync,
-      Duration startTimeout) {
+      Duration startTimeout,
+      ClientSecurity security) {
 
     public Options {
       commitLogYaml(commitLogSync); // fails at once on an unknown mode
+    }
+
+    /** Without client security (dev mode): no login, no TLS. */
+    public Options(
+        Path dataDir,
+        Path cassandraLib,
+        int cqlPort,
+        String heap,
+        String commitLogSync,
+        Duration startTimeout) {
+      this(dataDir, cassandraLib, cqlPort, heap, commitLogSync, startTimeout, null);
+    }
+  }
+
+  /**
+   * Client encryption and logins, as production runs Cassandra: {@code keyAndCertificate} is one
+   * PEM file with the server's PKCS#8 private key followed by its certificate chain, {@code ca} the
+   * PEM of the CA; logins go through PasswordAuthenticator (superuser {@code cassandra}/{@code
+   * cassandra} until changed) and permissions through CassandraAuthorizer.
+   */
+  public record ClientSecurity(Path keyAndCertificate, Path ca) {
+    String yaml() {
+      return """
+          authenticator: PasswordAuthenticator
+          authorizer: CassandraAuthorizer
+          role_manager: CassandraRoleManager
+          client_encryption_options:
+            enabled: true
+            optional: false
+            require_client_auth: false
+            ssl_context_factory:
+              class_name: org.apache.cassandra.security.PEMBasedSslContextFactory
+            keystore: %s
+            truststore: %s
+          """
+          .formatted(keyAndCertificate.toAbsolutePath(), ca.toAbsolutePath());
     }
   }
 
@@ -385,8 +422,7 @@ public final class DevCassandra implements AutoCloseable {
         native_transport_port: %4$d
         start_native_transport: true
         endpoint_snitch: SimpleSnitch
-        authenticator: AllowAllAuthenticator
-        authorizer: AllowAllAuthorizer
+        %5$s\
         auto_snapshot: false
         # direct I/O for the commit log where the file system supports it (else Cassandra's legacy
         # memory-mapped segments): no msync, fadvise or page faults per group-commit fsync. One
@@ -397,9 +433,15 @@ public final class DevCassandra implements AutoCloseable {
         batch_size_warn_threshold: 1024KiB
         batch_size_fail_threshold: 4096KiB
         """
-            .formatted(dataDir, commitLog, storagePort, cqlPort);
+            .formatted(dataDir, commitLog, storagePort, cqlPort, security());
     Files.writeString(yaml, text);
     return yaml;
+  }
+
+  private String security() {
+    return options.security() == null
+        ? "authenticator: AllowAllAuthenticator\nauthorizer: AllowAllAuthorizer\n"
+        : options.security().yaml();
   }
 
   /** The ports this data directory used before, if they are still free; new free ones otherwise. */
