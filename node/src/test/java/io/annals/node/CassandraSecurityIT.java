@@ -12,6 +12,7 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
+import io.annals.node.dev.ClientSecurity;
 import io.annals.node.dev.DevCassandra;
 import io.annals.node.tls.TestPki;
 import java.io.IOException;
@@ -62,7 +63,7 @@ class CassandraSecurityIT {
                 "768m",
                 "periodic",
                 Duration.ofMinutes(3),
-                new DevCassandra.ClientSecurity(keystore, caFile)));
+                new ClientSecurity(keystore, caFile)));
     try (CqlSession admin = awaitSession("cassandra", "cassandra")) {
       String schema =
           Files.readString(SCHEMA.resolve("annals-schema.cql"))

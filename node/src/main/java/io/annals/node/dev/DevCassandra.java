@@ -60,7 +60,8 @@ public final class DevCassandra implements AutoCloseable {
   /**
    * How the forked server is set up; {@code cqlPort} 0 means a free port (kept across restarts).
    * {@code commitLogSync}: {@code group} (2 ms window), {@code group:<N>ms}, {@code batch} or
-   * {@code periodic} (see {@link #commitLogYaml}).
+   * {@code periodic} (see {@link #commitLogYaml}). {@code security}: TLS-only CQL with logins
+   * ({@link ClientSecurity}), or null for neither (dev mode).
    */
   public record Options(
       Path dataDir,
@@ -84,31 +85,6 @@ public final class DevCassandra implements AutoCloseable {
         String commitLogSync,
         Duration startTimeout) {
       this(dataDir, cassandraLib, cqlPort, heap, commitLogSync, startTimeout, null);
-    }
-  }
-
-  /**
-   * Client encryption and logins, as production runs Cassandra: {@code keyAndCertificate} is one
-   * PEM file with the server's PKCS#8 private key followed by its certificate chain, {@code ca} the
-   * PEM of the CA; logins go through PasswordAuthenticator (superuser {@code cassandra}/{@code
-   * cassandra} until changed) and permissions through CassandraAuthorizer.
-   */
-  public record ClientSecurity(Path keyAndCertificate, Path ca) {
-    String yaml() {
-      return """
-          authenticator: PasswordAuthenticator
-          authorizer: CassandraAuthorizer
-          role_manager: CassandraRoleManager
-          client_encryption_options:
-            enabled: true
-            optional: false
-            require_client_auth: false
-            ssl_context_factory:
-              class_name: org.apache.cassandra.security.PEMBasedSslContextFactory
-            keystore: %s
-            truststore: %s
-          """
-          .formatted(keyAndCertificate.toAbsolutePath(), ca.toAbsolutePath());
     }
   }
 
