@@ -48,7 +48,11 @@ import java.util.TreeSet;
 class K8sManifestsTest {
   /** Custom resources the manifests may hold (no fabric8 model), by kind and apiVersion. */
   private static final Map<String, String> CUSTOM_KINDS =
-      Map.of("K8ssandraCluster", "k8ssandra.io/v1alpha1", "Lease", "pekko.apache.org/v1");
+      Map.of(
+          "K8ssandraCluster", "k8ssandra.io/v1alpha1",
+          "Lease", "pekko.apache.org/v1",
+          "Certificate", "cert-manager.io/v1",
+          "Issuer", "cert-manager.io/v1");
 
   /** The variables the kubernetes environment of the node is operated by (docs/operations.md). */
   private static final Set<String> KUBERNETES_VARIABLES =

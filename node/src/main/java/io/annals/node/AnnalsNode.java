@@ -6,6 +6,8 @@ import io.annals.node.security.Security;
 import io.annals.node.security.SecuritySettings;
 import io.annals.node.stream.NewEvent;
 import io.annals.node.stream.StreamEntity;
+import io.annals.node.tls.ApiTls;
+import io.annals.node.tls.CassandraClientSecurity;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -27,16 +29,19 @@ public final class AnnalsNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
   private final Security security;
+  private final String scheme;
 
-  private AnnalsNode(ActorSystem<Void> system, ServerBinding binding, Security security) {
+  private AnnalsNode(
+      ActorSystem<Void> system, ServerBinding binding, Security security, String scheme) {
     this.system = system;
     this.binding = binding;
     this.security = security;
+    this.scheme = scheme;
   }
 
   /** Starts a node and returns once its HTTP API is bound and an append has succeeded. */
   public static AnnalsNode start(Config given, Duration readyTimeout) {
-    Config config = withContactPoints(given);
+    Config config = CassandraClientSecurity.apply(withContactPoints(given));
     AnnalsSettings settings = AnnalsSettings.from(config);
     SecuritySettings securitySettings = SecuritySettings.from(config);
     refuseOpenAnonymousApi(settings, securitySettings);
@@ -53,7 +58,8 @@ public final class AnnalsNode implements AutoCloseable {
                     new IllegalStateException("the actor system stopped during start-up")));
     try {
       ServerBinding binding = bound.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      AnnalsNode node = new AnnalsNode(system, binding, secured.getNow(null));
+      AnnalsNode node =
+          new AnnalsNode(system, binding, secured.getNow(null), ApiTls.scheme(settings.httpTls()));
       node.awaitWritable(readyTimeout);
       return node;
     } catch (Exception e) {
@@ -146,7 +152,7 @@ public final class AnnalsNode implements AutoCloseable {
   }
 
   public String baseUrl() {
-    return "http://" + binding.localAddress().getHostString() + ":" + httpPort();
+    return scheme + "://" + binding.localAddress().getHostString() + ":" + httpPort();
   }
 
   /** Runs CoordinatedShutdown (drain HTTP, leave the cluster) and waits for it. */

@@ -5,6 +5,7 @@ import io.annals.node.group.GroupEntity;
 import io.annals.node.log.IndexSweep;
 import io.annals.node.log.LogEntity;
 import io.annals.node.stream.StreamEntity;
+import io.annals.node.tls.HttpsSettings;
 import java.time.Duration;
 
 /** The typed view of the {@code annals {}} configuration block, read once at start-up. */
@@ -31,7 +32,8 @@ public record AnnalsSettings(
     Subscriptions subscriptions,
     GroupEntity.Settings groups,
     boolean joinSelf,
-    boolean bootstrap) {
+    boolean bootstrap,
+    HttpsSettings httpTls) {
 
   /** The {@code annals.subscriptions} block. */
   public record Subscriptions(
@@ -104,6 +106,7 @@ public record AnnalsSettings(
             c.getDuration("groups.heartbeat"),
             c.getDuration("groups.tick")),
         c.getBoolean("cluster.join-self"),
-        c.getBoolean("cluster.bootstrap"));
+        c.getBoolean("cluster.bootstrap"),
+        HttpsSettings.from(c.getConfig("http.tls")));
   }
 }

@@ -75,6 +75,21 @@ class EnvironmentConfigTest {
     assertTrue(AnnalsSettings.from(c).bootstrap());
   }
 
+  @Test
+  void keepsRemotingPlainUnlessTheTransportIsTlsTcp() {
+    for (String resource : List.of("dev.conf", "local-1.conf", "kubernetes.conf")) {
+      Config c = load(resource);
+      assertEquals("tcp", c.getString("pekko.remote.artery.transport"), resource);
+      assertFalse(AnnalsSettings.from(c).httpTls().enabled(), resource + " API over HTTPS");
+      Config keys = c.getConfig("pekko.remote.artery.ssl.rotating-keys-engine");
+      assertEquals("/var/run/secrets/annals/remoting-tls/tls.key", keys.getString("key-file"));
+      assertEquals("/var/run/secrets/annals/remoting-tls/ca.crt", keys.getString("ca-cert-file"));
+    }
+    assertEquals(
+        "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider",
+        load("kubernetes.conf").getString("pekko.remote.artery.ssl.ssl-engine-provider"));
+  }
+
   private static Config load(String resource) {
     return ConfigFactory.parseResources(resource)
         .withFallback(ConfigFactory.defaultReference())

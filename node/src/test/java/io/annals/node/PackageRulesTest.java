@@ -72,6 +72,24 @@ class PackageRulesTest {
   }
 
   @Test
+  void tlsDependsOnNoOtherPartOfTheNode() {
+    noClasses()
+        .that()
+        .resideInAPackage(BASE + ".tls..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            BASE + ".stream..",
+            BASE + ".log..",
+            BASE + ".http..",
+            BASE + ".journal..",
+            BASE + ".cluster..",
+            BASE + ".metrics..",
+            BASE + ".dev..")
+        .check(NODE);
+  }
+
+  @Test
   void onlyTheWiringUsesTheApiLayer() {
     noClasses()
         .that()

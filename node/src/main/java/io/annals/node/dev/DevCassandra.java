@@ -60,7 +60,8 @@ public final class DevCassandra implements AutoCloseable {
   /**
    * How the forked server is set up; {@code cqlPort} 0 means a free port (kept across restarts).
    * {@code commitLogSync}: {@code group} (2 ms window), {@code group:<N>ms}, {@code batch} or
-   * {@code periodic} (see {@link #commitLogYaml}).
+   * {@code periodic} (see {@link #commitLogYaml}). {@code security}: TLS-only CQL with logins
+   * ({@link ClientSecurity}), or null for neither (dev mode).
    */
   public record Options(
       Path dataDir,
@@ -68,10 +69,22 @@ public final class DevCassandra implements AutoCloseable {
       int cqlPort,
       String heap,
       String commitLogSync,
-      Duration startTimeout) {
+      Duration startTimeout,
+      ClientSecurity security) {
 
     public Options {
       commitLogYaml(commitLogSync); // fails at once on an unknown mode
+    }
+
+    /** Without client security (dev mode): no login, no TLS. */
+    public Options(
+        Path dataDir,
+        Path cassandraLib,
+        int cqlPort,
+        String heap,
+        String commitLogSync,
+        Duration startTimeout) {
+      this(dataDir, cassandraLib, cqlPort, heap, commitLogSync, startTimeout, null);
     }
   }
 
@@ -385,8 +398,7 @@ public final class DevCassandra implements AutoCloseable {
         native_transport_port: %4$d
         start_native_transport: true
         endpoint_snitch: SimpleSnitch
-        authenticator: AllowAllAuthenticator
-        authorizer: AllowAllAuthorizer
+        %5$s\
         auto_snapshot: false
         # direct I/O for the commit log where the file system supports it (else Cassandra's legacy
         # memory-mapped segments): no msync, fadvise or page faults per group-commit fsync. One
@@ -397,9 +409,15 @@ public final class DevCassandra implements AutoCloseable {
         batch_size_warn_threshold: 1024KiB
         batch_size_fail_threshold: 4096KiB
         """
-            .formatted(dataDir, commitLog, storagePort, cqlPort);
+            .formatted(dataDir, commitLog, storagePort, cqlPort, security());
     Files.writeString(yaml, text);
     return yaml;
+  }
+
+  private String security() {
+    return options.security() == null
+        ? "authenticator: AllowAllAuthenticator\nauthorizer: AllowAllAuthorizer\n"
+        : options.security().yaml();
   }
 
   /** The ports this data directory used before, if they are still free; new free ones otherwise. */

@@ -6,6 +6,7 @@ import io.annals.node.journal.StreamReader;
 import io.annals.node.log.LogReads;
 import io.annals.node.metrics.Metrics;
 import io.annals.node.security.Security;
+import io.annals.node.tls.ApiTls;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -71,8 +72,9 @@ public final class HttpServer extends AllDirectives {
                 streamRoutes,
                 opsRoutes);
     Route guarded = access.around(() -> api);
-    return Http.get(system)
-        .newServerAt(settings.httpInterface(), settings.httpPort())
+    return ApiTls.serve(
+            Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort()),
+            settings.httpTls())
         .bind(closeGrace.closingConnections(() -> guarded))
         .thenApply(
             binding -> {
