@@ -191,6 +191,146 @@ class ClusterIT {
 
   @Test
   @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
+  void aConsumerGroupGoesOnFromItsCheckpointWhenItsNodeIsKilled() throws Exception {
+    String category = "grp" + UUID.randomUUID().toString().substring(0, 8).replace("-", "");
+    HttpJson first = new HttpJson(nodes.get(0).baseUrl());
+    for (int s = 0; s < 30; s++) {
+      StringBuilder body = new StringBuilder("{\"events\":[");
+      for (int v = 1; v <= 20; v++) {
+        body.append(v == 1 ? "" : ",").append("{\"type\":\"Step\",\"data\":").append(v).append('}');
+      }
+      assertEquals(201, first.post("/streams/" + category + "-" + s, body + "]}").status());
+    }
+    HttpJson.Response made =
+        first.put(
+            "/groups/" + category,
+            "{\"source\":{\"category\":\""
+                + category
+                + "\"},\"maxInFlight\":10,"
+                + "\"checkpointEvery\":10,\"ackTimeout\":\"5s\"}");
+    assertEquals(201, made.status(), made.raw());
+    NodeProcess host = groupHost(category);
+    List<NodeProcess> survivors = new ArrayList<>(nodes);
+    survivors.remove(host);
+    List<GroupConsumer> consumers = new ArrayList<>();
+    try {
+      for (NodeProcess node : survivors) {
+        consumers.add(new GroupConsumer(node.baseUrl(), category, true));
+      }
+      HttpJson live = new HttpJson(survivors.get(0).baseUrl());
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (consumers.stream().mapToInt(c -> c.acked.size()).sum() < 200) {
+        assertTrue(System.nanoTime() < deadline, "200 acks before the kill");
+        Thread.sleep(20);
+      }
+      String checkpoint = live.get("/groups/" + category).body().path("checkpoint").asText();
+      host.kill();
+      long killedAt = System.nanoTime();
+      List<Integer> deliveredBeforeKill = consumers.stream().map(c -> c.received.size()).toList();
+      Set<String> acked = new HashSet<>();
+      while (acked.size() < 600) {
+        assertTrue(
+            System.nanoTime() < deadline + Duration.ofMinutes(2).toNanos(),
+            () -> "every event acked at least once after the kill: " + acked.size());
+        Thread.sleep(100);
+        acked.clear();
+        for (GroupConsumer c : consumers) {
+          for (JsonNode e : c.received) {
+            if (c.acked.contains(e.path("position").asText())) {
+              acked.add(e.path("stream").asText() + "/" + e.path("version").asLong());
+            }
+          }
+        }
+      }
+      System.out.printf(
+          "group failover: host %s killed; 600 events acked %d ms after the kill%n",
+          host, Duration.ofNanos(System.nanoTime() - killedAt).toMillis());
+      for (int c = 0; c < consumers.size(); c++) {
+        List<JsonNode> got = consumers.get(c).received;
+        for (int i = deliveredBeforeKill.get(c); i < got.size(); i++) {
+          String position = got.get(i).path("position").asText();
+          assertTrue(
+              compare(position, checkpoint) > 0,
+              "an event acked before the checkpoint " + checkpoint + " came again: " + got.get(i));
+        }
+        java.util.Map<String, Long> last = new java.util.HashMap<>();
+        java.util.Map<String, Integer> drops = new java.util.HashMap<>();
+        for (int i = 0; i < got.size(); i++) {
+          JsonNode e = got.get(i);
+          long v = e.path("version").asLong();
+          Long before = last.put(e.path("stream").asText(), v);
+          if (before != null && v <= before) {
+            assertTrue(i >= deliveredBeforeKill.get(c), "in order before the kill: " + e);
+            drops.merge(e.path("stream").asText(), 1, Integer::sum);
+          }
+        }
+        drops.forEach(
+            (stream, n) -> assertEquals(1, n, stream + " restarted once, at the failover only"));
+      }
+      Set<String> streamsOf0 = new HashSet<>();
+      consumers.get(0).received.forEach(e -> streamsOf0.add(e.path("stream").asText()));
+      consumers
+          .get(1)
+          .received
+          .forEach(
+              e ->
+                  assertFalse(
+                      streamsOf0.contains(e.path("stream").asText()),
+                      "pinned: each stream reaches one consumer: " + e));
+    } finally {
+      consumers.forEach(GroupConsumer::close);
+    }
+  }
+
+  /** The node whose shard region runs the group entity {@code name}. */
+  private NodeProcess groupHost(String name) throws InterruptedException {
+    String shard = Integer.toString(Math.abs(name.hashCode() % 100));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (NodeProcess node : nodes) {
+        HttpJson.Response r = management(node).get("/cluster/shards/group");
+        if (r.status() == 200) {
+          for (JsonNode region : r.body().path("regions")) {
+            if (shard.equals(region.path("shardId").asText())) {
+              return node;
+            }
+          }
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no node runs the shard " + shard + " of group " + name);
+  }
+
+  /** Orders two category positions ('c', varint seq, varint done, base64url). */
+  private static int compare(String a, String b) {
+    long[] x = cursor(a);
+    long[] y = cursor(b);
+    return x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]);
+  }
+
+  private static long[] cursor(String position) {
+    byte[] bytes = java.util.Base64.getUrlDecoder().decode(position);
+    long[] out = new long[2];
+    int i = 1;
+    for (int n = 0; n < 2; n++) {
+      long v = 0;
+      int shift = 0;
+      while (true) {
+        byte b = bytes[i++];
+        v |= (long) (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+          break;
+        }
+        shift += 7;
+      }
+      out[n] = v;
+    }
+    return out;
+  }
+
+  @Test
+  @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
   void answersNoErrorWhenANodeStopsGracefully() throws Exception {
     SteadyWriters writers = new SteadyWriters(nodes, 10, 10);
     writers.start();

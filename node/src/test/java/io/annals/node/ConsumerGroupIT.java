@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,67 +32,13 @@ class ConsumerGroupIT extends OneNodeIT {
     return "annals.subscriptions.heartbeat = 1s\nannals.groups.heartbeat = 500ms";
   }
 
-  /** A consumer of a group: takes deliveries and, when {@code acking}, acks them in batches. */
-  private final class Consumer implements AutoCloseable {
-    final SseClient sse;
-    final List<JsonNode> received = new CopyOnWriteArrayList<>();
-    final AtomicBoolean acking;
-    final Thread thread;
-    final String group;
-
-    Consumer(String group, boolean acking) throws Exception {
-      this.group = group;
-      this.acking = new AtomicBoolean(acking);
-      this.sse = new SseClient(baseUrl() + "/groups/" + group + "/subscribe", null, 100_000);
-      assertEquals(200, sse.status());
-      this.thread = new Thread(this::run, "consumer-" + group);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    private void run() {
-      List<String> pending = new ArrayList<>();
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          SseClient.Message m = sse.take(Duration.ofMillis(20));
-          if (m != null && m.data() != null) {
-            received.add(HttpJson.MAPPER.readTree(m.data()));
-            pending.add(m.id());
-          }
-          if (acking.get() && !pending.isEmpty() && (m == null || pending.size() >= 50)) {
-            ack(group, pending);
-            pending = new ArrayList<>();
-          }
-        }
-      } catch (InterruptedException e) {
-        // closed
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public void close() {
-      thread.interrupt();
-      sse.close();
-    }
-  }
-
   private void ack(String group, List<String> ids) {
-    HttpJson.Response r = http.post("/groups/" + group + "/ack", idsBody(ids, null));
+    HttpJson.Response r = http.post("/groups/" + group + "/ack", GroupConsumer.ids(ids, null));
     assertEquals(200, r.status(), r.raw());
   }
 
-  private static String idsBody(List<String> ids, String nack) {
-    StringBuilder b = new StringBuilder("{\"ids\":[");
-    for (int i = 0; i < ids.size(); i++) {
-      b.append(i == 0 ? "" : ",").append('"').append(ids.get(i)).append('"');
-    }
-    b.append(']');
-    if (nack != null) {
-      b.append(",\"action\":\"").append(nack).append("\",\"reason\":\"test\"");
-    }
-    return b.append('}').toString();
+  private GroupConsumer consumer(String group, boolean acking) throws Exception {
+    return new GroupConsumer(baseUrl(), group, acking);
   }
 
   private void fill(String category, int streams, int events) {
@@ -142,10 +84,10 @@ class ConsumerGroupIT extends OneNodeIT {
     String category = "share" + System.nanoTime() % 100000;
     fill(category, 200, 50);
     createGroup("share", "{\"source\":{\"category\":\"" + category + "\"},\"maxInFlight\":100}");
-    List<Consumer> consumers = new ArrayList<>();
+    List<GroupConsumer> consumers = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        consumers.add(new Consumer("share", true));
+        consumers.add(consumer("share", true));
       }
       await(
           "10,000 deliveries",
@@ -185,7 +127,7 @@ class ConsumerGroupIT extends OneNodeIT {
       assertEquals(0, shown.path("redeliveries").asInt(), shown.toString());
       assertEquals(3, shown.path("consumers").asInt(), shown.toString());
     } finally {
-      consumers.forEach(Consumer::close);
+      consumers.forEach(GroupConsumer::close);
     }
   }
 
@@ -199,11 +141,11 @@ class ConsumerGroupIT extends OneNodeIT {
             + category
             + "\"},\"maxInFlight\":30,"
             + "\"strategy\":\"round-robin\"}");
-    Consumer silent = new Consumer("leave", false);
+    GroupConsumer silent = consumer("leave", false);
     await("the silent consumer to hold its 30", () -> silent.received.size() == 30);
     Set<String> held = new java.util.HashSet<>();
     silent.received.forEach(e -> held.add(e.path("position").asText()));
-    try (Consumer worker = new Consumer("leave", true)) {
+    try (GroupConsumer worker = consumer("leave", true)) {
       silent.close();
       await(
           "all 200 acked",
@@ -227,14 +169,16 @@ class ConsumerGroupIT extends OneNodeIT {
     String category = "park" + System.nanoTime() % 100000;
     fill(category, 1, 1);
     createGroup("park", "{\"source\":{\"category\":\"" + category + "\"},\"maxAttempts\":3}");
-    try (Consumer c = new Consumer("park", false)) {
+    try (GroupConsumer c = consumer("park", false)) {
       for (int attempt = 1; attempt <= 3; attempt++) {
         int n = attempt;
         await("delivery " + n, () -> c.received.size() == n);
         JsonNode e = c.received.get(n - 1);
         assertEquals(n, e.path("attempt").asInt());
         HttpJson.Response r =
-            http.post("/groups/park/nack", idsBody(List.of(e.path("position").asText()), "retry"));
+            http.post(
+                "/groups/park/nack",
+                GroupConsumer.ids(List.of(e.path("position").asText()), "retry"));
         assertEquals(200, r.status(), r.raw());
         assertEquals(
             n < 3 ? "retry" : "parked",
