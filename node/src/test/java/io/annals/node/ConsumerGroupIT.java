@@ -126,6 +126,15 @@ class ConsumerGroupIT extends OneNodeIT {
       JsonNode shown = info("share");
       assertEquals(0, shown.path("redeliveries").asInt(), shown.toString());
       assertEquals(3, shown.path("consumers").asInt(), shown.toString());
+      String metrics =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl() + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertTrue(metrics.contains("annals_group_consumers{group=\"share\"} 3.0"), metrics);
+      assertTrue(metrics.contains("annals_group_in_flight{group=\"share\"} 0.0"), metrics);
     } finally {
       consumers.forEach(GroupConsumer::close);
     }

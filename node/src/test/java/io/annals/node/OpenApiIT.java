@@ -91,6 +91,10 @@ class OpenApiIT extends OneNodeIT {
     List<String> wrong = new ArrayList<>();
     for (Operation op : doc.operations()) {
       String url = fill(op);
+      if (op.path().startsWith("/groups/{name}/")) {
+        // the group routes answer for a group that exists: the documented example group
+        send("PUT", fillPath("/groups/{name}"), "application/json", "{\"source\":\"$all\"}");
+      }
       if (doc.isEventStream(op)) {
         wrong.addAll(checkSubscription(op, url));
         continue;

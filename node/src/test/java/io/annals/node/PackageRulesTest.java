@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which package may import which (docs/architecture.md, "Packages"): dependencies point one way,
- * {@code http -> {stream, log} -> journal -> Cassandra}, with {@code cluster} and {@code metrics}
- * beside them; the root package (Main, Guardian, settings, the serialization marker) wires them.
+ * {@code http -> {stream, group -> log} -> journal -> Cassandra}, with {@code cluster}, {@code
+ * metrics}, {@code security} and {@code tls} beside them; the root package (Main, Guardian,
+ * settings, the serialization marker) wires them.
  */
 class PackageRulesTest {
   private static final String BASE = "io.annals.node";
@@ -27,7 +28,42 @@ class PackageRulesTest {
         .resideInAPackage(BASE + ".stream..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(BASE + ".log..", BASE + ".http..", BASE + ".dev..")
+        .resideInAnyPackage(
+            BASE + ".log..",
+            BASE + ".http..",
+            BASE + ".dev..",
+            BASE + ".group..",
+            BASE + ".security..")
+        .check(NODE);
+  }
+
+  @Test
+  void groupsReadTheLogsButKnowNeitherTheStreamEntityNorTheApi() {
+    noClasses()
+        .that()
+        .resideInAPackage(BASE + ".group..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            BASE + ".stream..", BASE + ".http..", BASE + ".dev..", BASE + ".security..")
+        .check(NODE);
+  }
+
+  @Test
+  void securityStandsApart() {
+    noClasses()
+        .that()
+        .resideInAPackage(BASE + ".security..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            BASE + ".stream..",
+            BASE + ".log..",
+            BASE + ".group..",
+            BASE + ".http..",
+            BASE + ".journal..",
+            BASE + ".cluster..",
+            BASE + ".dev..")
         .check(NODE);
   }
 
@@ -38,7 +74,8 @@ class PackageRulesTest {
         .resideInAPackage(BASE + ".log..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(BASE + ".stream..", BASE + ".http..", BASE + ".dev..")
+        .resideInAnyPackage(
+            BASE + ".stream..", BASE + ".http..", BASE + ".dev..", BASE + ".group..")
         .check(NODE);
   }
 
@@ -52,6 +89,8 @@ class PackageRulesTest {
         .resideInAnyPackage(
             BASE + ".stream..",
             BASE + ".log..",
+            BASE + ".group..",
+            BASE + ".security..",
             BASE + ".http..",
             BASE + ".cluster..",
             BASE + ".metrics..",
