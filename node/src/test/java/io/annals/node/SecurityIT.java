@@ -468,6 +468,38 @@ class SecurityIT extends OneNodeIT {
   }
 
   @Test
+  void aGroupIsManagedAndConsumedOnlyByPrincipalsThatMayReadItsSource() {
+    Jwts jwts = new Jwts();
+    String orders = jwts.with("projector", "read:$category:order");
+    String invoices = jwts.with("other-projector", "read:$category:invoice");
+    String body = "{\"source\":{\"category\":\"order\"}}";
+    assertEquals(403, send("PUT", "/groups/orders", invoices, "application/json", body).status);
+    assertEquals(
+        403,
+        send("PUT", "/groups/everything", orders, "application/json", "{\"source\":\"$all\"}")
+            .status,
+        "$all needs read on $all");
+    assertEquals(201, send("PUT", "/groups/orders", orders, "application/json", body).status);
+    for (String[] r :
+        List.of(
+            new String[] {"GET", "/groups/orders"},
+            new String[] {"GET", "/groups/orders/subscribe"},
+            new String[] {"POST", "/groups/orders/ack"},
+            new String[] {"GET", "/groups/orders/parked"},
+            new String[] {"DELETE", "/groups/orders"})) {
+      Reply refused = send(r[0], r[1], invoices, "application/json", "{\"ids\":[\"x\"]}");
+      assertEquals(403, refused.status, r[1] + ": " + refused.body);
+      assertEquals(401, send(r[0], r[1], null, "application/json", "{}").status, r[1]);
+    }
+    assertEquals("{\"groups\":[]}", send("GET", "/groups", invoices, null, null).body);
+    assertEquals(200, send("GET", "/groups/orders/subscribe", orders, null, null).status);
+    assertEquals(
+        200,
+        send("POST", "/groups/orders/ack", orders, "application/json", "{\"ids\":[\"x\"]}").status);
+    assertEquals(204, send("DELETE", "/groups/orders", orders, null, null).status);
+  }
+
+  @Test
   void publicRoutesNeedNoToken() {
     for (String path : List.of("/alive", "/ready", "/openapi.json")) {
       assertEquals(200, send("GET", path, null, null, null).status, path);
