@@ -210,6 +210,59 @@ class ConsumerGroupIT extends OneNodeIT {
   }
 
   @Test
+  void acksTakenBeforeAGracefulStopAreKeptThroughTheRestart() throws Exception {
+    assumeInProcessNode();
+    com.typesafe.config.Config config =
+        com.typesafe.config.ConfigFactory.parseString(nodeOverrides())
+            .withFallback(RealCassandra.nodeConfig("consumer_group_restart_it"));
+    String category = "restart" + System.nanoTime() % 100000;
+    String checkpoint;
+    try (AnnalsNode first = AnnalsNode.start(config, WAIT)) {
+      HttpJson one = new HttpJson(first.baseUrl());
+      for (int s = 0; s < 5; s++) {
+        assertEquals(
+            201, one.post("/streams/" + category + "-" + s, HttpJson.event("Step", "1")).status());
+      }
+      // a checkpoint only when the group stops: every 100,000 acks or 10 minutes
+      assertEquals(
+          201,
+          one.put(
+                  "/groups/kept",
+                  "{\"source\":{\"category\":\""
+                      + category
+                      + "\"},"
+                      + "\"checkpointEvery\":100000,\"checkpointAfter\":\"10m\"}")
+              .status());
+      try (GroupConsumer c = new GroupConsumer(first.baseUrl(), "kept", true)) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (c.acked.size() < 5) {
+          assertTrue(System.nanoTime() < deadline, "5 acks");
+          Thread.sleep(20);
+        }
+        checkpoint = c.received.get(4).path("position").asText();
+      }
+      assertFalse(
+          checkpoint.equals(one.get("/groups/kept").body().path("checkpoint").asText()),
+          "not persisted yet");
+    }
+    try (AnnalsNode second = AnnalsNode.start(config, WAIT);
+        GroupConsumer c = new GroupConsumer(second.baseUrl(), "kept", true)) {
+      HttpJson two = new HttpJson(second.baseUrl());
+      assertEquals(checkpoint, two.get("/groups/kept").body().path("checkpoint").asText());
+      assertEquals(
+          201, two.post("/streams/" + category + "-9", HttpJson.event("Step", "1")).status());
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (c.received.isEmpty()) {
+        assertTrue(System.nanoTime() < deadline, "the new event");
+        Thread.sleep(20);
+      }
+      Thread.sleep(500);
+      assertEquals(1, c.received.size(), "nothing acked before the stop came again");
+      assertEquals(category + "-9", c.received.get(0).path("stream").asText());
+    }
+  }
+
+  @Test
   void badInputIsRefusedNamingWhatIsWrong() {
     http.get("/groups/nope").assertProblem(404, "group-not-found");
     http.post("/groups/nope/ack", "{\"ids\":[\"x\"]}").assertProblem(404, "group-not-found");

@@ -63,7 +63,8 @@ public final class GroupEntity
           Tick,
           ConsumerLeft,
           RestartSource,
-          ReplayRead {}
+          ReplayRead,
+          Stop {}
 
   /** Creates the group, or changes its settings (not its source or start). */
   public record Put(GroupSettings settings, String startPosition, ActorRef<PutReply> replyTo)
@@ -103,6 +104,12 @@ public final class GroupEntity
   record ConsumerLeft(String consumer) implements Command {}
 
   record RestartSource() implements Command {}
+
+  /**
+   * Sharding's stop (passivation, hand-off in a rolling restart): persist the checkpoint first, so
+   * acks taken here are not delivered again by the group's next incarnation.
+   */
+  record Stop() implements Command {}
 
   record ReplayRead(List<ParkedEvent> parked, List<StoredEvent> events, Throwable failure)
       implements Command {}
@@ -195,14 +202,15 @@ public final class GroupEntity
       ClusterSharding sharding, GroupSource source, StreamReader streams, Settings settings) {
     sharding.init(
         Entity.of(
-            TYPE_KEY,
-            ctx ->
-                Behaviors.setup(
-                    c ->
-                        Behaviors.withTimers(
-                            timers ->
-                                new GroupEntity(
-                                    ctx.getEntityId(), c, timers, source, streams, settings)))));
+                TYPE_KEY,
+                ctx ->
+                    Behaviors.<Command>setup(
+                        c ->
+                            Behaviors.withTimers(
+                                timers ->
+                                    new GroupEntity(
+                                        ctx.getEntityId(), c, timers, source, streams, settings))))
+            .withStopMessage(new Stop()));
   }
 
   // ---- behaviour ----------------------------------------------------------------------------
@@ -356,6 +364,12 @@ public final class GroupEntity
         .onCommand(RestartSource.class, this::onRestartSource)
         .onCommand(Tick.class, this::onTick)
         .onCommand(ConsumerLeft.class, (s, c) -> leave(c.consumer()))
+        .onCommand(
+            Stop.class,
+            (s, c) ->
+                candidate != null && s.settings() != null && !candidate.equals(s.checkpoint())
+                    ? Effect().persist(new Checkpointed(candidate)).thenStop()
+                    : Effect().stop())
         .build();
   }
 
