@@ -7,6 +7,7 @@ import io.annals.node.log.LogEntity;
 import io.annals.node.stream.StreamEntity;
 import io.annals.node.tls.HttpsSettings;
 import java.time.Duration;
+import java.util.List;
 
 /** The typed view of the {@code annals {}} configuration block, read once at start-up. */
 public record AnnalsSettings(
@@ -33,7 +34,8 @@ public record AnnalsSettings(
     GroupEntity.Settings groups,
     boolean joinSelf,
     boolean bootstrap,
-    HttpsSettings httpTls) {
+    HttpsSettings httpTls,
+    List<String> corsAllowedOrigins) {
 
   /** The {@code annals.subscriptions} block. */
   public record Subscriptions(
@@ -107,6 +109,7 @@ public record AnnalsSettings(
             c.getDuration("groups.tick")),
         c.getBoolean("cluster.join-self"),
         c.getBoolean("cluster.bootstrap"),
-        HttpsSettings.from(c.getConfig("http.tls")));
+        HttpsSettings.from(c.getConfig("http.tls")),
+        List.copyOf(c.getStringList("http.cors.allowed-origins")));
   }
 }

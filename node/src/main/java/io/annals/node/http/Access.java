@@ -26,15 +26,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Who is asking, and may they: authenticates every request but the public ones ({@code /alive},
- * {@code /ready}, {@code /openapi.json}) before any route sees it (401 with {@code
- * WWW-Authenticate}), caps the requests each principal has in progress (429), writes the access log
- * line, and gives routes the principal and the checks of its grants (403, {@link Forbidden}).
+ * {@code /ready}, {@code /openapi.json}, the static files of {@code /console}) before any route
+ * sees it (401 with {@code WWW-Authenticate}), caps the requests each principal has in progress
+ * (429), writes the access log line, and gives routes the principal and the checks of its grants
+ * (403, {@link Forbidden}).
  */
 final class Access extends AllDirectives {
   private static final Logger accessLog = LoggerFactory.getLogger("annals.access");
   private static final AttributeKey<Principal> PRINCIPAL =
       AttributeKey.create("annals-principal", Principal.class);
-  private static final Set<String> PUBLIC = Set.of("/alive", "/ready", "/openapi.json");
+  private static final Set<String> PUBLIC = Set.of("/alive", "/ready", "/openapi.json", "/console");
   private static final ByteString EXPIRED =
       ByteString.fromString(
           ": the token expired; reconnect with a fresh one and Last-Event-ID\n\n");
@@ -56,7 +57,7 @@ final class Access extends AllDirectives {
         request -> {
           long started = System.nanoTime();
           String path = request.getUri().path();
-          if (PUBLIC.contains(path)) {
+          if (PUBLIC.contains(path) || path.startsWith("/console/")) {
             return logged(log, request, "-", started, inner);
           }
           Principal principal;

@@ -16,7 +16,9 @@ import io.annals.node.security.Principal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -91,7 +93,7 @@ final class GroupRoutes extends AllDirectives {
                                         delete(() -> group(name, (p, info) -> remove(name))))),
                             path(
                                 "subscribe",
-                                () -> get(() -> group(name, (p, info) -> subscribe(name, info)))),
+                                () -> get(() -> parameterMap(q -> subscribe(name, q)))),
                             path(
                                 "ack",
                                 () ->
@@ -322,7 +324,13 @@ final class GroupRoutes extends AllDirectives {
 
   // ---- consuming --------------------------------------------------------------------------
 
-  private Route subscribe(String name, GroupEntity.Info info) {
+  /** {@code GET /groups/{name}/subscribe?events=message|named}. */
+  private Route subscribe(String name, Map<String, String> query) {
+    Sse.Form form = Sse.Form.of(Params.of(query, Set.of(Sse.FORM_PARAMETER)));
+    return group(name, (p, info) -> subscribe(name, info, form));
+  }
+
+  private Route subscribe(String name, GroupEntity.Info info, Sse.Form form) {
     String consumer = UUID.randomUUID().toString();
     return access.subscription(
         () -> {
@@ -349,13 +357,15 @@ final class GroupRoutes extends AllDirectives {
                   .mapMaterializedValue(c -> NotUsed.getInstance());
           Source<List<GroupEntity.Deliver>, NotUsed> chunks =
               deliveries.second().map(List::of).merge(connect, true);
-          return Sse.response(chunks, GroupRoutes::message, sse, metrics);
+          return Sse.response(chunks, d -> message(d, form), sse, metrics);
         });
   }
 
-  private static ByteString message(GroupEntity.Deliver d) {
+  private static ByteString message(GroupEntity.Deliver d, Sse.Form form) {
     return Sse.message(
         d.id(),
+        form,
+        d.event(),
         Sse.shared(d.event()),
         ",\"position\":\"" + d.id() + "\",\"attempt\":" + d.attempt() + "}");
   }

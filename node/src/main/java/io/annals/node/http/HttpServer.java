@@ -46,7 +46,8 @@ public final class HttpServer extends AllDirectives {
     Route opsRoutes =
         server.concat(
             new OpsRoutes(system, closeGrace, access).route(),
-            new KeyRoutes(security, access).route());
+            new KeyRoutes(security, access).route(),
+            new ConsoleRoutes().route());
     Invalidations invalidations =
         new Invalidations(sharding, settings.askAttempt(), settings.askTimeout());
     Route api =
@@ -55,7 +56,7 @@ public final class HttpServer extends AllDirectives {
                 new SubscriptionRoutes(
                         logs.subscriptions(),
                         logs.streamSubscriptions(),
-                        settings.log().partitions(),
+                        logs.pages(),
                         settings,
                         Metrics.get(system),
                         invalidations,
@@ -71,7 +72,8 @@ public final class HttpServer extends AllDirectives {
                 new AppendStreamRoutes(sharding, settings, access).route(),
                 streamRoutes,
                 opsRoutes);
-    Route guarded = access.around(() -> api);
+    // CORS outside Access: a preflight carries no token
+    Route guarded = new Cors(settings.corsAllowedOrigins()).around(() -> access.around(() -> api));
     return ApiTls.serve(
             Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort()),
             settings.httpTls())

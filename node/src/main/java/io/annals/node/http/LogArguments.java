@@ -1,48 +1,93 @@
 package io.annals.node.http;
 
 import io.annals.node.log.Cursor;
+import io.annals.node.log.LogId;
+import io.annals.node.log.LogPages;
 import io.annals.node.log.Position;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The query arguments shared by the log pages and the subscriptions, parsed and checked: positions
- * of the global log and of a category log ({@code after}, {@code Last-Event-ID}). A bad value is a
- * {@link BadRequest} naming the argument.
+ * of the global log and of a category log ({@code after}, {@code Last-Event-ID}). A position an
+ * append returned is accepted too, and resolved by {@link LogPages} to the place right after that
+ * append in the log once the log has indexed it (waiting up to the request's timeout; {@link
+ * NotYetIndexed} when it has not). A bad value is a {@link BadRequest} naming the argument.
  */
 final class LogArguments {
-  private final int partitions;
+  private final LogPages pages;
 
-  LogArguments(int partitions) {
-    this.partitions = partitions;
+  LogArguments(LogPages pages) {
+    this.pages = pages;
   }
 
   /** The start of the global log. */
   Position.All start() {
-    return Position.All.start(partitions);
+    return Position.All.start(pages.partitions());
   }
 
-  Optional<Position.All> allPosition(String text, String name) {
+  /** Where {@code text} (null: the start) puts a reader of the global log. */
+  CompletionStage<Position.All> allPosition(String text, String name, Duration timeout) {
     if (text == null) {
-      return Optional.empty();
+      return CompletableFuture.completedFuture(start());
     }
-    if (decode(text, name) instanceof Position.All all && all.partitions().length == partitions) {
-      return Optional.of(all);
+    Position position = decode(text, name);
+    if (position instanceof Position.All all && all.partitions().length == pages.partitions()) {
+      return CompletableFuture.completedFuture(all);
+    }
+    if (position instanceof Position.Append append) {
+      return resolved(pages.allAfter(append, timeout), text, name);
     }
     throw new BadRequest(
         "invalid-query-parameter",
         name + " '" + Names.abbreviate(text) + "' is not a position of the global log");
   }
 
-  Optional<Cursor> categoryCursor(String text, String name) {
+  /** Where {@code text} (null: the start) puts a reader of category {@code category}'s log. */
+  CompletionStage<Cursor> categoryCursor(
+      String category, String text, String name, Duration timeout) {
     if (text == null) {
-      return Optional.empty();
+      return CompletableFuture.completedFuture(Cursor.START);
     }
-    if (decode(text, name) instanceof Position.Category c) {
-      return Optional.of(c.cursor());
+    Position position = decode(text, name);
+    if (position instanceof Position.Category c) {
+      return CompletableFuture.completedFuture(c.cursor());
+    }
+    if (position instanceof Position.Append append) {
+      if (!LogId.categoryOf(append.stream()).equals(category)) {
+        throw new BadRequest(
+            "invalid-query-parameter",
+            name
+                + " is the position of an append to stream "
+                + append.stream()
+                + ", which is not in category "
+                + category);
+      }
+      return resolved(pages.categoryAfter(category, append, timeout), text, name);
     }
     throw new BadRequest(
         "invalid-query-parameter",
         name + " '" + Names.abbreviate(text) + "' is not a position of a category log");
+  }
+
+  private static <P> CompletionStage<P> resolved(
+      CompletionStage<Optional<P>> resolving, String text, String name) {
+    return resolving
+        .exceptionally(
+            failure -> {
+              Throwable cause =
+                  failure instanceof java.util.concurrent.CompletionException
+                          && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              if (cause instanceof IllegalArgumentException e) {
+                throw new BadRequest("invalid-query-parameter", name + ": " + e.getMessage());
+              }
+              throw failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
+            })
+        .thenApply(p -> p.orElseThrow(() -> new NotYetIndexed(text)));
   }
 
   static Position decode(String text, String name) {

@@ -58,7 +58,7 @@ final class LogRoutes extends AllDirectives {
     this.logs = logs;
     this.settings = settings;
     this.invalidations = invalidations;
-    this.arguments = new LogArguments(logs.partitions());
+    this.arguments = new LogArguments(logs);
   }
 
   Route route() {
@@ -103,42 +103,50 @@ final class LogRoutes extends AllDirectives {
   // ---- pages ----------------------------------------------------------------------------------
 
   private Route allPage(Params params) {
-    Position.All from =
-        arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
+    Duration timeout = timeout(params.get("timeout"));
+    CompletionStage<Position.All> after =
+        arguments.allPosition(params.get("after"), "after", timeout);
     int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
-        waitFor(params, null)
+        waitFor(params, null, timeout)
             .thenCompose(
                 reached ->
                     !reached
                         ? CompletableFuture.completedFuture(
                             Problems.notYetIndexed(params.get("waitFor")))
-                        : logs.allPage(from, limit)
-                            .thenCompose(
-                                read ->
-                                    valid(params, read, Pair::second)
-                                        .thenApply(
-                                            shown -> page(shown, next(read, from.encode())))));
+                        : after.thenCompose(
+                            from ->
+                                logs.allPage(from, limit)
+                                    .thenCompose(
+                                        read ->
+                                            valid(params, read, Pair::second)
+                                                .thenApply(
+                                                    shown ->
+                                                        page(shown, next(read, from.encode()))))));
     return onSuccess(page, this::complete);
   }
 
   private Route categoryPage(String category, Params params) {
     Names.validCategory(category);
-    Cursor from = arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
+    Duration timeout = timeout(params.get("timeout"));
+    CompletionStage<Cursor> after =
+        arguments.categoryCursor(category, params.get("after"), "after", timeout);
     int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
-        waitFor(params, category)
+        waitFor(params, category, timeout)
             .thenCompose(
                 reached -> {
                   if (!reached) {
                     return CompletableFuture.completedFuture(
                         Problems.notYetIndexed(params.get("waitFor")));
                   }
-                  return logs.category(category, from, limit)
-                      .thenCompose(
-                          read ->
-                              valid(params, read, LogEvent::event)
-                                  .thenApply(shown -> categoryPage(read, shown, from)));
+                  return after.thenCompose(
+                      from ->
+                          logs.category(category, from, limit)
+                              .thenCompose(
+                                  read ->
+                                      valid(params, read, LogEvent::event)
+                                          .thenApply(shown -> categoryPage(read, shown, from))));
                 });
     return onSuccess(page, this::complete);
   }
@@ -244,9 +252,8 @@ final class LogRoutes extends AllDirectives {
    * position in {@code waitFor}, false when {@code timeout} passed first. Positions of the log
    * itself were handed out by reads of it, so they are reached already.
    */
-  private CompletionStage<Boolean> waitFor(Params params, String category) {
+  private CompletionStage<Boolean> waitFor(Params params, String category, Duration timeout) {
     String text = params.get("waitFor");
-    Duration timeout = timeout(params.get("timeout"));
     if (text == null) {
       return CompletableFuture.completedFuture(true);
     }

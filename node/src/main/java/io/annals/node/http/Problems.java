@@ -190,14 +190,17 @@ final class Problems {
   // ---- the answers of the logs and of the HTTP layer -----------------------------------------
 
   static HttpResponse notYetIndexed(String waitFor) {
-    return response(
-        problem(
-            503,
-            "not-yet-indexed",
-            "Not yet indexed",
-            "the log has not reached position "
-                + Names.abbreviate(waitFor)
-                + " within the timeout; retry later"));
+    return response(problemNotYetIndexed(waitFor));
+  }
+
+  private static Problem problemNotYetIndexed(String position) {
+    return problem(
+        503,
+        "not-yet-indexed",
+        "Not yet indexed",
+        "the log has not reached position "
+            + Names.abbreviate(position)
+            + " within the timeout; retry later");
   }
 
   static HttpResponse unsupportedMediaType(Object media) {
@@ -225,6 +228,9 @@ final class Problems {
     }
     if (cause instanceof Forbidden f) {
       return problem(403, "forbidden", "Forbidden", f.getMessage());
+    }
+    if (cause instanceof NotYetIndexed n) {
+      return problemNotYetIndexed(n.position);
     }
     if (cause instanceof Unavailable u) {
       return problem(503, "unavailable", "Service unavailable", u.getMessage());

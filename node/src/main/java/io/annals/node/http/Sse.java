@@ -32,25 +32,50 @@ final class Sse {
   private static final ByteString EVENT = ByteString.fromString("\nevent: ");
   private static final ByteString DATA = ByteString.fromString("\ndata: ");
 
+  /** The query parameter that picks the {@link Form} of the messages. */
+  static final String FORM_PARAMETER = "events";
+
   private Sse() {}
 
   /**
-   * The part of an event's message that every subscriber sends alike: its {@code event:} line and
-   * its {@code data:} line up to the JSON's closing brace ({@code type} loses any line breaks).
+   * How messages name their event. {@code MESSAGE} (the default) sends no {@code event:} line, so a
+   * browser's {@code EventSource.onmessage} gets every event (the type is in the JSON); {@code
+   * NAMED} ({@code ?events=named}) sends {@code event: <type>}, for {@code addEventListener(type)}.
    */
-  static ByteString shared(StoredEvent event) {
-    return EVENT
-        .concat(ByteString.fromString(oneLine(event.type())))
-        .concat(DATA)
-        .concat(EventJson.open(event));
+  enum Form {
+    MESSAGE,
+    NAMED;
+
+    /** The form a request asks for with {@code events=message|named}; a 400 for another value. */
+    static Form of(Params params) {
+      return params.oneOf(FORM_PARAMETER, "message", "named").equals("named") ? NAMED : MESSAGE;
+    }
+
+    /** The {@code event:} line of {@code event} in this form (empty for {@code MESSAGE}). */
+    ByteString eventLine(StoredEvent event) {
+      return this == MESSAGE
+          ? ByteString.emptyByteString()
+          : EVENT.concat(ByteString.fromString(oneLine(event.type())));
+    }
   }
 
   /**
-   * A whole message: the {@code id:} line, the {@link #shared} part, then {@code jsonEnd} (the rest
-   * of the JSON object, ending with its {@code '}'}) and the blank line that ends the message.
+   * The part of an event's message that every subscriber sends alike, whatever its {@link Form}:
+   * its {@code data:} line up to the JSON's closing brace.
    */
-  static ByteString message(String id, ByteString shared, String jsonEnd) {
+  static ByteString shared(StoredEvent event) {
+    return DATA.concat(EventJson.open(event));
+  }
+
+  /**
+   * A whole message: the {@code id:} line, the {@code event:} line of {@code form}, the {@link
+   * #shared} part, then {@code jsonEnd} (the rest of the JSON object, ending with its {@code '}'})
+   * and the blank line that ends the message.
+   */
+  static ByteString message(
+      String id, Form form, StoredEvent event, ByteString shared, String jsonEnd) {
     return ByteString.fromString("id: " + id)
+        .concat(form.eventLine(event))
         .concat(shared)
         .concat(ByteString.fromString(jsonEnd + "\n\n"));
   }

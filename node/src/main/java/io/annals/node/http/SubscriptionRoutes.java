@@ -7,15 +7,18 @@ import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEvent;
 import io.annals.node.log.LogId;
+import io.annals.node.log.LogPages;
 import io.annals.node.log.LogSubscriptions;
 import io.annals.node.log.Position;
 import io.annals.node.log.StreamSubscriptions;
 import io.annals.node.metrics.Metrics;
 import io.annals.node.security.Action;
 import io.annals.node.security.Grant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -31,8 +34,9 @@ import org.apache.pekko.util.ByteString;
  * client's demand) and writes it with {@link Sse}.
  */
 final class SubscriptionRoutes extends AllDirectives {
-  private static final Set<String> LOG = Set.of("after", "excludeInvalidated");
-  private static final Set<String> STREAM = Set.of("from", "excludeInvalidated");
+  private static final Set<String> LOG = Set.of("after", "excludeInvalidated", Sse.FORM_PARAMETER);
+  private static final Set<String> STREAM =
+      Set.of("from", "excludeInvalidated", Sse.FORM_PARAMETER);
   private final LogSubscriptions logs;
   private final StreamSubscriptions streams;
   private final Sse.Settings sse;
@@ -40,11 +44,12 @@ final class SubscriptionRoutes extends AllDirectives {
   private final Invalidations invalidations;
   private final LogArguments arguments;
   private final Access access;
+  private final Duration timeout;
 
   SubscriptionRoutes(
       LogSubscriptions logs,
       StreamSubscriptions streams,
-      int partitions,
+      LogPages pages,
       AnnalsSettings settings,
       Metrics metrics,
       Invalidations invalidations,
@@ -56,7 +61,8 @@ final class SubscriptionRoutes extends AllDirectives {
     this.sse = new Sse.Settings(s.retry(), s.heartbeat(), s.chunkBytes());
     this.metrics = metrics;
     this.invalidations = invalidations;
-    this.arguments = new LogArguments(partitions);
+    this.arguments = new LogArguments(pages);
+    this.timeout = settings.defaultWaitFor();
   }
 
   Route route() {
@@ -95,35 +101,44 @@ final class SubscriptionRoutes extends AllDirectives {
   }
 
   private Route allSubscribe(Params params) {
+    Sse.Form form = Sse.Form.of(params);
     return optionalHeaderValueByName(
         "Last-Event-ID",
         lastId -> {
-          Position.All from =
+          CompletionStage<Position.All> from =
               lastId.isPresent()
-                  ? arguments.allPosition(lastId.get(), "Last-Event-ID").orElseThrow()
-                  : arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
-          return sse(
-              validOnly(params, logs.all(from), e -> e.second().event()),
-              e -> message(e.first(), e.second()));
+                  ? arguments.allPosition(lastId.get(), "Last-Event-ID", timeout)
+                  : arguments.allPosition(params.get("after"), "after", timeout);
+          return onSuccess(
+              from,
+              start ->
+                  sse(
+                      validOnly(params, logs.all(start), e -> e.second().event()),
+                      e -> message(e.first(), form, e.second())));
         });
   }
 
   private Route categorySubscribe(String category, Params params) {
+    Sse.Form form = Sse.Form.of(params);
     Names.validCategory(category);
     return optionalHeaderValueByName(
         "Last-Event-ID",
         lastId -> {
-          Cursor from =
+          CompletionStage<Cursor> from =
               lastId.isPresent()
-                  ? arguments.categoryCursor(lastId.get(), "Last-Event-ID").orElseThrow()
-                  : arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
-          return sse(
-              validOnly(params, logs.log(LogId.category(category), from), LogEvent::event),
-              e -> message(new Position.Category(e.after()), e));
+                  ? arguments.categoryCursor(category, lastId.get(), "Last-Event-ID", timeout)
+                  : arguments.categoryCursor(category, params.get("after"), "after", timeout);
+          return onSuccess(
+              from,
+              start ->
+                  sse(
+                      validOnly(params, logs.log(LogId.category(category), start), LogEvent::event),
+                      e -> message(new Position.Category(e.after()), form, e)));
         });
   }
 
   private Route streamSubscribe(String stream, Params params) {
+    Sse.Form form = Sse.Form.of(params);
     Names.validStreamName(stream);
     return optionalHeaderValueByName(
         "Last-Event-ID",
@@ -136,7 +151,7 @@ final class SubscriptionRoutes extends AllDirectives {
                       .orElse(1L);
           return sse(
               validOnly(params, streams.stream(stream, from), e -> e),
-              e -> Sse.message(Long.toString(e.version()), Sse.shared(e), "}"));
+              e -> Sse.message(Long.toString(e.version()), form, e, Sse.shared(e), "}"));
         });
   }
 
@@ -159,10 +174,14 @@ final class SubscriptionRoutes extends AllDirectives {
    * An event of a log: its position is its SSE id and, in the JSON, its {@code position}; the rest
    * of the message is encoded once per node and shared through the event's {@code bytes}.
    */
-  private static ByteString message(Position position, LogEvent e) {
+  private static ByteString message(Position position, Sse.Form form, LogEvent e) {
     String id = position.encode();
     return Sse.message(
-        id, e.bytes().get(() -> Sse.shared(e.event())), ",\"position\":\"" + id + "\"}");
+        id,
+        form,
+        e.event(),
+        e.bytes().get(() -> Sse.shared(e.event())),
+        ",\"position\":\"" + id + "\"}");
   }
 
   private <T> Route sse(Source<List<T>, NotUsed> chunks, Function<T, ByteString> message) {

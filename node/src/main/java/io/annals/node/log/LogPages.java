@@ -4,8 +4,11 @@ import io.annals.node.journal.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.japi.Pair;
 
@@ -18,6 +21,7 @@ public final class LogPages {
   private static final Duration RECHECK = Duration.ofMillis(500);
 
   private final LogReader reader;
+  private final AppendPositions appends;
   private final TailAsks tails;
   private final ClusterSharding sharding;
   private final int partitions;
@@ -30,6 +34,7 @@ public final class LogPages {
       int partitions,
       Duration askTimeout) {
     this.reader = reader;
+    this.appends = new AppendPositions(reader);
     this.tails = tails;
     this.sharding = sharding;
     this.partitions = partitions;
@@ -96,6 +101,76 @@ public final class LogPages {
                 out.add(Pair.create(position, e.event()));
               }
               return out;
+            });
+  }
+
+  /**
+   * The position of the global log right after {@code append}, once the log has indexed it (empty
+   * when it has not within {@code timeout}). Fails with an {@link IllegalArgumentException} when
+   * the append is too far back to be found.
+   */
+  public CompletionStage<Optional<Position.All>> allAfter(
+      Position.Append append, Duration timeout) {
+    int own = LogId.partitionOf(append.stream(), partitions);
+    String log = LogId.partition(own);
+    return whenIndexed(
+        log,
+        append,
+        timeout,
+        found -> {
+          List<CompletableFuture<Cursor>> cursors = new ArrayList<>();
+          for (int p = 0; p < partitions; p++) {
+            cursors.add(
+                p == own
+                    ? CompletableFuture.completedFuture(found.after())
+                    : appends
+                        .before(LogId.partition(p), p, own, found.recorded())
+                        .toCompletableFuture());
+          }
+          return CompletableFuture.allOf(cursors.toArray(CompletableFuture[]::new))
+              .thenApply(
+                  done ->
+                      new Position.All(
+                          cursors.stream().map(CompletableFuture::join).toArray(Cursor[]::new)));
+        });
+  }
+
+  /**
+   * The place in category {@code category}'s log right after {@code append} (a stream of that
+   * category), once the log has indexed it; as {@link #allAfter}.
+   */
+  public CompletionStage<Optional<Cursor>> categoryAfter(
+      String category, Position.Append append, Duration timeout) {
+    return whenIndexed(
+        LogId.category(category),
+        append,
+        timeout,
+        found -> CompletableFuture.completedFuture(found.after()));
+  }
+
+  private <T> CompletionStage<Optional<T>> whenIndexed(
+      String log,
+      Position.Append append,
+      Duration timeout,
+      Function<AppendPositions.Found, CompletionStage<T>> then) {
+    return indexed(log, append.stream(), append.version(), timeout)
+        .thenCompose(
+            reached ->
+                !reached
+                    ? CompletableFuture.completedFuture(Optional.<T>empty())
+                    : appends
+                        .after(log, append.stream(), append.version())
+                        .thenCompose(then)
+                        .thenApply(Optional::of))
+        .exceptionally(
+            failure -> {
+              throw AppendPositions.tooOld(failure)
+                  .<RuntimeException>map(o -> new IllegalArgumentException(o.getMessage(), o))
+                  .orElseGet(
+                      () ->
+                          failure instanceof RuntimeException r
+                              ? r
+                              : new CompletionException(failure));
             });
   }
 

@@ -37,6 +37,11 @@ public final class LogReader {
         .thenApply(highest -> new Cursor(highest + 1, 0));
   }
 
+  /** The index entries {@code from..to} of {@code logId} that exist, as journal rows. */
+  CompletionStage<List<JournalReads.Row>> entries(String logId, long from, long to) {
+    return journal.read(LogJournal.persistenceId(logId).id(), from, to);
+  }
+
   /**
    * At most {@code max} events of {@code logId} after {@code from}, in log order. Reads the (small)
    * index entries first and then only the stream ranges it needs, so a chunk costs a read of the
