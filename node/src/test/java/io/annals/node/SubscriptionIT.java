@@ -319,6 +319,107 @@ class SubscriptionIT extends OneNodeIT {
   }
 
   /** Appends {@code n} single-event appends over streams {@code category-0..streams-1}. */
+  @Test
+  void messagesNameTheirEventOnlyWhenAskedWithEventsNamed() throws Exception {
+    String stream = unique("named") + "-1";
+    assertEquals(201, http.post("/streams/" + stream, event("Said", "1")).status());
+    try (SseClient plain = new SseClient(baseUrl() + "/streams/" + stream + "/subscribe");
+        SseClient named =
+            new SseClient(baseUrl() + "/streams/" + stream + "/subscribe?events=named")) {
+      SseClient.Message p = plain.events(1, WAIT).get(0);
+      assertNull(p.event(), "no event: line by default, so EventSource.onmessage gets it");
+      assertEquals("Said", json(p).path("type").asText(), "the type stays in the data");
+      assertEquals(
+          "Said", named.events(1, WAIT).get(0).event(), "events=named: event: is the type");
+    }
+    http.get("/all/subscribe?events=nameless", "Accept", "text/event-stream")
+        .assertProblem(400, "invalid-query-parameter");
+  }
+
+  @Test
+  void theAppendPositionReadsAndSubscribesExactlyTheEventsAfterThatAppend() throws Exception {
+    String mine = unique("mine");
+    String other = unique("other");
+    String start = http.endOfLog("/all");
+    List<String> positions = new ArrayList<>();
+    List<String> streams =
+        List.of(mine + "-1", other + "-1", mine + "-2", other + "-2", mine + "-1", mine + "-3");
+    for (String s : streams) {
+      HttpJson.Response r = http.post("/streams/" + s, event("Wrote", "{\"to\":\"" + s + "\"}"));
+      assertEquals(201, r.status());
+      positions.add(r.body().path("position").asText());
+    }
+    for (String p : positions) {
+      assertEquals(200, http.get("/all?limit=1&timeout=10s&waitFor=" + p).status());
+    }
+    String mark = positions.get(2); // the append to mine-2
+    List<String> all = idsOf(logFrom("/all", start), mine, other);
+    List<String> category = idsOf(logFrom("/categories/" + mine, null), mine, other);
+    String markId = idsOf(logFrom("/categories/" + mine, null), mine + "-2", mine + "-2").get(0);
+    List<String> allAfter = all.subList(all.indexOf(markId) + 1, all.size());
+    List<String> categoryAfter = category.subList(category.indexOf(markId) + 1, category.size());
+    assertEquals(3, allAfter.size(), "the three appends after it: " + all);
+    assertEquals(2, categoryAfter.size(), "the two appends to " + mine + " after it");
+
+    // when / then: pages
+    assertEquals(allAfter, idsOf(logFrom("/all", mark), mine, other), "/all?after=<append>");
+    assertEquals(
+        categoryAfter,
+        idsOf(logFrom("/categories/" + mine, mark), mine, other),
+        "/categories/{c}?after=<append>");
+    http.get("/categories/" + other + "?after=" + mark)
+        .assertProblem(400, "invalid-query-parameter");
+
+    // and subscriptions, by after and by Last-Event-ID
+    try (SseClient byAfter =
+            new SseClient(baseUrl() + "/categories/" + mine + "/subscribe?after=" + mark);
+        SseClient byLastId =
+            new SseClient(baseUrl() + "/categories/" + mine + "/subscribe", mark, 1000);
+        SseClient ofAll = new SseClient(baseUrl() + "/all/subscribe?after=" + mark)) {
+      assertEquals(categoryAfter, ids(byAfter.events(2, WAIT)));
+      assertEquals(categoryAfter, ids(byLastId.events(2, WAIT)));
+      assertNoMoreEvents(byAfter, Duration.ofSeconds(1));
+      List<String> live = new ArrayList<>();
+      while (live.size() < 3) {
+        SseClient.Message m = ofAll.events(1, WAIT).get(0);
+        String s = json(m).path("stream").asText();
+        if (s.startsWith(mine + "-") || s.startsWith(other + "-")) {
+          live.add(json(m).path("id").asText());
+        }
+      }
+      // a subscription of /all may interleave its partitions otherwise than a page read
+      assertEquals(
+          new HashSet<>(allAfter), new HashSet<>(live), "/all/subscribe?after=<append>: " + live);
+    }
+  }
+
+  /** Every event of {@code log} after {@code after} (from its start when null). */
+  private List<JsonNode> logFrom(String log, String after) {
+    List<JsonNode> out = new ArrayList<>();
+    while (true) {
+      JsonNode page =
+          http.getRetrying503(log + "?limit=1000" + (after == null ? "" : "&after=" + after))
+              .body();
+      if (page.path("events").isEmpty()) {
+        return out;
+      }
+      page.path("events").forEach(out::add);
+      after = page.path("next").asText();
+    }
+  }
+
+  /** The ids of the events of streams of categories {@code a} or {@code b} among {@code events}. */
+  private static List<String> idsOf(List<JsonNode> events, String a, String b) {
+    return events.stream()
+        .filter(
+            e -> {
+              String s = e.path("stream").asText();
+              return s.startsWith(a + "-") || s.startsWith(b + "-") || s.equals(a) || s.equals(b);
+            })
+        .map(e -> e.path("id").asText())
+        .toList();
+  }
+
   private void appendRoundRobin(String category, int streams, int n, AtomicInteger counter) {
     List<CompletableFuture<HttpJson.Response>> inFlight = new ArrayList<>();
     for (int i = 0; i < n; i++) {
