@@ -2,6 +2,8 @@
 // appends through the form, then asks the test (a line on stdout) to restart the node and checks
 // that the tail resumes with neither a gap nor a duplicate. Usage:
 //   node console.mjs <baseUrl> <screenshot dir> <category>
+// The node's security is on: the console first shows the 401 of its stream list, then works with
+// the API key in $ANNALS_TOKEN typed into its token field.
 // Prints "RESTART" and waits for a line on stdin before going on; prints "OK ..." and exits 0.
 import puppeteer from "puppeteer-core";
 import { createInterface } from "node:readline";
@@ -24,6 +26,12 @@ try {
   await page.setViewport({ width: 1280, height: 900 });
   page.on("pageerror", (e) => console.log("page error: " + e.message));
   await page.goto(baseUrl + "/console", { waitUntil: "load" });
+
+  // without a token the API says 401; with one typed in, the console works
+  await page.waitForFunction(() => document.getElementById("error").textContent.startsWith("401"));
+  await page.type("#token", process.env.ANNALS_TOKEN);
+  await page.click("#token-form button[type=submit]");
+  await page.waitForFunction(() => document.getElementById("error").hidden);
 
   // tail the category, then append through the form
   await page.select("#tail-kind", "category");

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.annals.node.security.ApiKeys;
+import io.annals.node.security.Grant;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -33,12 +35,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The web console in a real browser, and CORS: Debian's headless Chromium, driven by puppeteer-core
- * (installed by npm into {@code target/console-test} on first use) running {@code
- * src/test/console/console.mjs}, opens {@code /console}, tails a category, appends through the form
- * and sees the events in the tail; the test restarts the node on the same port under the open page
- * and the tail resumes with neither a gap nor a duplicate. Screenshots land in {@code
- * target/console-test/}.
+ * The web console in a real browser, and CORS, on a node with API keys on: Debian's headless
+ * Chromium, driven by puppeteer-core (installed by npm into {@code target/console-test} on first
+ * use) running {@code src/test/console/console.mjs}, opens {@code /console} (public), enters a
+ * token, tails a category, appends through the form and sees the events in the tail; the test
+ * restarts the node on the same port under the open page and the tail resumes with neither a gap
+ * nor a duplicate. Screenshots land in {@code target/console-test/}.
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,6 +48,11 @@ class ConsoleIT {
   private static final String ORIGIN = "https://app.example";
   private static final Path WORK = Path.of("target", "console-test");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String AUTH = "Authorization";
+
+  private static final String[] KEY = ApiKeys.keygen("console", List.of(Grant.parse("admin:$all")));
+
+  private static final String BEARER = "Bearer " + KEY[0];
 
   private Config config;
   private AnnalsNode node;
@@ -64,9 +71,20 @@ class ConsoleIT {
                     + port
                     + "\nannals.http.cors.allowed-origins = [\""
                     + ORIGIN
-                    + "\"]\nannals.http.close-grace = 0s")
+                    + "\"]\nannals.http.close-grace = 0s"
+                    + "\nannals.security.authentication = api-keys"
+                    + "\nannals.security.api-keys.file = \""
+                    + keyFile()
+                    + "\"")
             .withFallback(RealCassandra.nodeConfig("console_it"));
     node = AnnalsNode.start(config, Duration.ofMinutes(2));
+  }
+
+  private static Path keyFile() throws IOException {
+    Path file = Files.createTempFile("console-it-keys", ".json");
+    Files.writeString(file, "[" + KEY[1] + "]");
+    file.toFile().deleteOnExit();
+    return file;
   }
 
   @AfterAll
@@ -93,13 +111,19 @@ class ConsoleIT {
     assertTrue(header(preflight, "Access-Control-Allow-Headers").contains("If-Match"));
     assertTrue(header(preflight, "Access-Control-Allow-Methods").contains("POST"));
 
-    HttpResponse<String> read = send("GET", "/streams/never-written", "Origin", ORIGIN);
+    HttpResponse<String> read =
+        send("GET", "/streams/never-written", "Origin", ORIGIN, AUTH, BEARER);
     assertEquals(404, read.statusCode());
-    assertEquals(ORIGIN, header(read, "Access-Control-Allow-Origin"), "errors are marked too");
+    assertEquals(ORIGIN, header(read, "Access-Control-Allow-Origin"));
     assertTrue(header(read, "Access-Control-Expose-Headers").contains("ETag"));
     assertTrue(header(read, "Access-Control-Expose-Headers").contains("Last-Event-ID"));
+    HttpResponse<String> noToken = send("GET", "/streams/never-written", "Origin", ORIGIN);
+    assertEquals(401, noToken.statusCode());
+    assertEquals(ORIGIN, header(noToken, "Access-Control-Allow-Origin"), "errors are marked too");
+    assertTrue(header(noToken, "Access-Control-Expose-Headers").contains("WWW-Authenticate"));
 
-    HttpResponse<String> other = send("GET", "/streams/never-written", "Origin", "https://evil");
+    HttpResponse<String> other =
+        send("GET", "/streams/never-written", "Origin", "https://evil", AUTH, BEARER);
     assertNull(header(other, "Access-Control-Allow-Origin"), "another origin gets nothing");
     HttpResponse<String> otherPreflight =
         send(
@@ -129,12 +153,13 @@ class ConsoleIT {
     installPuppeteer();
     String category = "console" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
 
-    Process script =
+    ProcessBuilder console =
         new ProcessBuilder(
                 "node", "console.mjs", node.baseUrl(), WORK.toAbsolutePath().toString(), category)
             .directory(WORK.toFile())
-            .redirectErrorStream(true)
-            .start();
+            .redirectErrorStream(true);
+    console.environment().put("ANNALS_TOKEN", KEY[0]);
+    Process script = console.start();
     List<String> output = new ArrayList<>();
     try (BufferedReader out =
             new BufferedReader(
