@@ -173,8 +173,10 @@ async function start(kind, path) {
       const page = await fetchStreamVersion(path);
       query = "?from=" + (page + 1);
     } else {
-      const end = await api(path.replace(/\/subscribe$/, "") + "?limit=1000");
-      query = "?after=" + encodeURIComponent(await endOf(path.replace(/\/subscribe$/, ""), end));
+      // after=end: the log's end now, as a concrete position, so that a reconnect before the
+      // first event still starts there
+      const end = await api(path.replace(/\/subscribe$/, "") + "?limit=1&after=end");
+      query = "?after=" + encodeURIComponent(end.next);
     }
   } catch (e) {
     showError(e);
@@ -201,13 +203,6 @@ async function fetchStreamVersion(path) {
   if (response.status === 404) return 0;
   if (!response.ok) throw new Error(response.status + " reading " + decodeURIComponent(stream));
   return (await response.json()).version;
-}
-
-async function endOf(log, page) {
-  while (page.events.length > 0) {
-    page = await api(log + "?limit=1000&after=" + encodeURIComponent(page.next));
-  }
-  return page.next;
 }
 
 // ---- wiring -----------------------------------------------------------------------------------

@@ -393,6 +393,41 @@ class SubscriptionIT extends OneNodeIT {
     }
   }
 
+  @Test
+  void anAppendPositionNotYetIndexedIsA503AfterTheTimeout() throws Exception {
+    String category = unique("ahead");
+    // the position of version 9 of a stream that has none: never indexed
+    String ahead = new io.annals.node.log.Position.Append(category + "-1", 9).encode();
+    http.get("/all?timeout=200ms&after=" + ahead).assertProblem(503, "not-yet-indexed");
+    http.get("/categories/" + category + "?timeout=200ms&after=" + ahead)
+        .assertProblem(503, "not-yet-indexed");
+    http.get("/categories/" + category + "/subscribe?after=" + ahead, "Accept", "text/event-stream")
+        .assertProblem(503, "not-yet-indexed");
+  }
+
+  @Test
+  void afterEndStartsAtTheLogsEndNow() throws Exception {
+    String category = unique("end");
+    HttpJson.Response old = http.post("/streams/" + category + "-1", event("Old", "1"));
+    String indexed = old.body().path("position").asText();
+    assertEquals(
+        200, http.get("/categories/" + category + "?timeout=10s&waitFor=" + indexed).status());
+    JsonNode end = http.getRetrying503("/categories/" + category + "?after=end").body();
+    assertTrue(end.path("events").isEmpty(), "nothing after the end: " + end);
+    try (SseClient tail =
+        new SseClient(baseUrl() + "/categories/" + category + "/subscribe?after=end")) {
+      assertEquals("1000", tail.take(WAIT).retry());
+      assertEquals(201, http.post("/streams/" + category + "-1", event("New", "2")).status());
+      assertEquals("New", json(tail.events(1, WAIT).get(0)).path("type").asText());
+    }
+    assertEquals(
+        List.of("New"),
+        logFrom("/categories/" + category, end.path("next").asText()).stream()
+            .map(e -> e.path("type").asText())
+            .toList(),
+        "the page's next is the end as a position");
+  }
+
   /** Every event of {@code log} after {@code after} (from its start when null). */
   private List<JsonNode> logFrom(String log, String after) {
     List<JsonNode> out = new ArrayList<>();

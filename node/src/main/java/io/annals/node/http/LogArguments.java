@@ -14,9 +14,16 @@ import java.util.concurrent.CompletionStage;
  * of the global log and of a category log ({@code after}, {@code Last-Event-ID}). A position an
  * append returned is accepted too, and resolved by {@link LogPages} to the place right after that
  * append in the log once the log has indexed it (waiting up to the request's timeout; {@link
- * NotYetIndexed} when it has not). A bad value is a {@link BadRequest} naming the argument.
+ * NotYetIndexed} when it has not), and so is {@code end}, the log's end now. A bad value is a
+ * {@link BadRequest} naming the argument.
  */
 final class LogArguments {
+  /**
+   * {@code after=end}: the log's end now, so only newer events follow (a live tail). No position is
+   * spelt so: their first byte ('a', 'c' or 's') makes them start with 'Y' or 'c'.
+   */
+  static final String END = "end";
+
   private final LogPages pages;
 
   LogArguments(LogPages pages) {
@@ -32,6 +39,9 @@ final class LogArguments {
   CompletionStage<Position.All> allPosition(String text, String name, Duration timeout) {
     if (text == null) {
       return CompletableFuture.completedFuture(start());
+    }
+    if (text.equals(END)) {
+      return pages.allEnd();
     }
     Position position = decode(text, name);
     if (position instanceof Position.All all && all.partitions().length == pages.partitions()) {
@@ -50,6 +60,9 @@ final class LogArguments {
       String category, String text, String name, Duration timeout) {
     if (text == null) {
       return CompletableFuture.completedFuture(Cursor.START);
+    }
+    if (text.equals(END)) {
+      return pages.categoryEnd(category);
     }
     Position position = decode(text, name);
     if (position instanceof Position.Category c) {
