@@ -444,6 +444,7 @@ public final class GroupEntity
               consumers.clear();
               lastSeen.clear();
               deliveries = null;
+              candidate = null;
               c.replyTo().tell(new Info(false, null, null, 0, 0, 0, 0, 0));
             });
   }
@@ -553,6 +554,7 @@ public final class GroupEntity
       resumeSource();
     }
     if (candidate != null
+        && s.settings() != null
         && !candidate.equals(s.checkpoint())
         && acksSinceCheckpoint >= s.settings().checkpointEvery()) {
       events.add(new Checkpointed(candidate));
