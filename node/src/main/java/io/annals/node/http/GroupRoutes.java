@@ -92,32 +92,8 @@ final class GroupRoutes extends AllDirectives {
                             path(
                                 "subscribe",
                                 () -> get(() -> group(name, (p, info) -> subscribe(name, info)))),
-                            path(
-                                "ack",
-                                () ->
-                                    post(
-                                        () ->
-                                            group(
-                                                name,
-                                                (p, info) ->
-                                                    body(
-                                                        b ->
-                                                            answer(
-                                                                name,
-                                                                GroupBody.answers(b, false)))))),
-                            path(
-                                "nack",
-                                () ->
-                                    post(
-                                        () ->
-                                            group(
-                                                name,
-                                                (p, info) ->
-                                                    body(
-                                                        b ->
-                                                            answer(
-                                                                name,
-                                                                GroupBody.answers(b, true)))))),
+                            path("ack", () -> post(() -> answers(name, false))),
+                            path("nack", () -> post(() -> answers(name, true))),
                             pathPrefix(
                                 "parked",
                                 () ->
@@ -358,6 +334,11 @@ final class GroupRoutes extends AllDirectives {
         d.id(),
         Sse.shared(d.event()),
         ",\"position\":\"" + d.id() + "\",\"attempt\":" + d.attempt() + "}");
+  }
+
+  /** {@code POST /groups/{name}/ack} or {@code /nack}. */
+  private Route answers(String name, boolean nack) {
+    return group(name, (p, info) -> body(b -> answer(name, GroupBody.answers(b, nack))));
   }
 
   private Route answer(String name, GroupBody.Answers a) {
