@@ -41,6 +41,7 @@ public final class GroupEntity
     extends EventSourcedBehavior<GroupEntity.Command, GroupEntity.Event, GroupEntity.Stored> {
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "group");
+  private static final Duration LAG_EVERY = Duration.ofSeconds(5);
 
   // ---- protocol -----------------------------------------------------------------------------
 
@@ -60,7 +61,8 @@ public final class GroupEntity
           ConsumerLeft,
           RestartSource,
           ReplayRead,
-          Stop {}
+          Stop,
+          LagMeasured {}
 
   /** Creates the group, or changes its settings (not its source or start). */
   public record Put(GroupSettings settings, String startPosition, ActorRef<PutReply> replyTo)
@@ -96,6 +98,9 @@ public final class GroupEntity
   record SourceEnded(Throwable failure) implements Command {}
 
   record Tick() implements Command {}
+
+  /** The source's appends after the checkpoint, measured now and then for the lag gauge. */
+  record LagMeasured(long lag) implements Command {}
 
   record ConsumerLeft(String consumer) implements Command {}
 
@@ -226,6 +231,8 @@ public final class GroupEntity
   private int acksSinceCheckpoint;
   private long checkpointedAt = System.nanoTime();
   private volatile int parkedCount;
+  private volatile long lag;
+  private long lagMeasuredAt;
   private GroupSettings settingsNow;
 
   private GroupEntity(
@@ -305,6 +312,12 @@ public final class GroupEntity
               "buffered",
               "Events read past the checkpoint and not yet folded into it (its lag as seen here).",
               () -> deliveries == null ? 0 : deliveries.buffered()));
+      gauges.add(
+          m.groupGauge(
+              name,
+              "lag",
+              "Appends of the source after the checkpoint (measured every 5 s).",
+              () -> lag));
     }
   }
 
@@ -339,6 +352,12 @@ public final class GroupEntity
         .onCommand(SourceEnded.class, this::onSourceEnded)
         .onCommand(RestartSource.class, this::onRestartSource)
         .onCommand(Tick.class, this::onTick)
+        .onCommand(
+            LagMeasured.class,
+            (s, c) -> {
+              lag = c.lag();
+              return Effect().none();
+            })
         .onCommand(ConsumerLeft.class, (s, c) -> leave(c.consumer()))
         .onCommand(
             Stop.class,
@@ -622,6 +641,12 @@ public final class GroupEntity
       return Effect().none();
     }
     long now = System.nanoTime();
+    if (now - lagMeasuredAt > LAG_EVERY.toNanos() && s.checkpoint() != null) {
+      lagMeasuredAt = now;
+      ctx.pipeToSelf(
+          source.lag(s.settings().category(), s.checkpoint()),
+          (measured, failure) -> new LagMeasured(failure == null ? measured : lag));
+    }
     long silent = settings.heartbeat().toNanos() * 3;
     for (String consumer : List.copyOf(lastSeen.keySet())) {
       if (now - lastSeen.get(consumer) > silent) {
