@@ -59,6 +59,7 @@ final class Guardian {
                       settings.log().partitions(),
                       subscriptions.chunkEvents(),
                       subscriptions.catchUpEvents(),
+                      subscriptions.catchUpBytes(),
                       subscriptions.askTimeout(),
                       settings.askTimeout()));
           HttpServer.start(system, settings, streams, logs)

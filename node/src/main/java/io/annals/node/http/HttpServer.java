@@ -29,7 +29,7 @@ public final class HttpServer extends AllDirectives {
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, AnnalsSettings settings, StreamReader streams, LogReads logs) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    StreamReads reads = new StreamReads(sharding, streams, settings);
+    StreamReads reads = new StreamReads(sharding, streams, settings, Metrics.get(system));
     Route streamRoutes = new StreamRoutes(sharding, reads, settings, Metrics.get(system)).route();
     CloseGrace closeGrace = CloseGrace.register(system, settings.closeGrace());
     Route opsRoutes = new OpsRoutes(system, closeGrace).route();
@@ -45,7 +45,8 @@ public final class HttpServer extends AllDirectives {
                         settings.log().partitions(),
                         settings,
                         Metrics.get(system),
-                        invalidations)
+                        invalidations,
+                        new OpenSubscriptions(settings.subscriptions().maxOpen()))
                     .route(),
                 new LogRoutes(system, logs.pages(), settings, invalidations).route(),
                 new AppendStreamRoutes(sharding, settings).route(),
@@ -56,7 +57,10 @@ public final class HttpServer extends AllDirectives {
                 new AppendStreamRoutes(sharding, settings).route(), streamRoutes, opsRoutes);
     return Http.get(system)
         .newServerAt(settings.httpInterface(), settings.httpPort())
-        .bind(closeGrace.closingConnections(() -> api))
+        .bindFlow(
+            Connections.handler(
+                closeGrace.closingConnections(() -> api).flow(system),
+                settings.firstRequestTimeout()))
         .thenApply(
             binding -> {
               log.info("Annals HTTP API bound to {}", binding.localAddress());

@@ -135,8 +135,10 @@ final class StreamRoutes extends AllDirectives {
               + " (annals.http.max-writes-per-request)");
     }
     List<CompletableFuture<ObjectNode>> results = new ArrayList<>();
+    RawJson raw = RawJson.of(body).member("writes");
     for (int i = 0; i < writes.size(); i++) {
-      results.add(oneOfMany(writes.get(i), "writes[" + i + "].").toCompletableFuture());
+      results.add(
+          oneOfMany(writes.get(i), "writes[" + i + "].", raw.index(i)).toCompletableFuture());
     }
     CompletionStage<HttpResponse> all =
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
@@ -150,7 +152,7 @@ final class StreamRoutes extends AllDirectives {
     return onSuccess(all, this::complete);
   }
 
-  private CompletionStage<ObjectNode> oneOfMany(JsonNode write, String at) {
+  private CompletionStage<ObjectNode> oneOfMany(JsonNode write, String at, RawJson raw) {
     try {
       if (!write.isObject() || !write.path("stream").isTextual()) {
         throw BadRequest.invalid(at + "stream is required (a stream name)");
@@ -161,7 +163,7 @@ final class StreamRoutes extends AllDirectives {
       if (!rest.has("events")) {
         throw BadRequest.invalid(at + "events is required (an array of events)");
       }
-      AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty(), limits(settings));
+      AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty(), limits(settings), raw);
       return ask(stream, parsed)
           .thenApply(reply -> AppendAnswers.entry(AppendAnswers.answer(stream, reply)))
           .exceptionally(

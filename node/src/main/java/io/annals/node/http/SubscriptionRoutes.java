@@ -3,6 +3,7 @@ package io.annals.node.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.journal.Cancel;
 import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEvent;
@@ -37,6 +38,7 @@ final class SubscriptionRoutes extends AllDirectives {
   private final Metrics metrics;
   private final Invalidations invalidations;
   private final LogArguments arguments;
+  private final OpenSubscriptions open;
 
   SubscriptionRoutes(
       LogSubscriptions logs,
@@ -44,8 +46,10 @@ final class SubscriptionRoutes extends AllDirectives {
       int partitions,
       AnnalsSettings settings,
       Metrics metrics,
-      Invalidations invalidations) {
+      Invalidations invalidations,
+      OpenSubscriptions open) {
     this.logs = logs;
+    this.open = open;
     this.streams = streams;
     AnnalsSettings.Subscriptions s = settings.subscriptions();
     this.sse = new Sse.Settings(s.retry(), s.heartbeat(), s.chunkBytes());
@@ -68,6 +72,27 @@ final class SubscriptionRoutes extends AllDirectives {
             stream -> get(() -> parameterMap(q -> streamSubscribe(stream, Params.of(q, STREAM))))));
   }
 
+  /**
+   * A subscription's route: {@code inner} gets the {@link Cancel} of the request (its client has
+   * gone) once a slot of {@code annals.subscriptions.max-open} is taken; none left: 429.
+   */
+  private Route subscription(java.util.function.BiFunction<Cancel, Runnable, Route> inner) {
+    return extractRequest(
+        request -> {
+          OpenSubscriptions.Slot slot = open.tryOpen(Connections.goneOf(request));
+          if (slot == null) {
+            metrics.subscriptionsRefused.increment();
+            return complete(Problems.tooManySubscriptions(open.max()));
+          }
+          try {
+            return inner.apply(Connections.cancelOf(request), slot::close);
+          } catch (RuntimeException badArguments) {
+            slot.close();
+            throw badArguments;
+          }
+        });
+  }
+
   private Route allSubscribe(Params params) {
     return optionalHeaderValueByName(
         "Last-Event-ID",
@@ -76,9 +101,12 @@ final class SubscriptionRoutes extends AllDirectives {
               lastId.isPresent()
                   ? arguments.allPosition(lastId.get(), "Last-Event-ID").orElseThrow()
                   : arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
-          return sse(
-              validOnly(params, logs.all(from), e -> e.second().event()),
-              e -> message(e.first(), e.second()));
+          return subscription(
+              (cancel, close) ->
+                  sse(
+                      validOnly(params, logs.all(from, cancel), e -> e.second().event()),
+                      e -> message(e.first(), e.second()),
+                      close));
         });
   }
 
@@ -91,9 +119,15 @@ final class SubscriptionRoutes extends AllDirectives {
               lastId.isPresent()
                   ? arguments.categoryCursor(lastId.get(), "Last-Event-ID").orElseThrow()
                   : arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
-          return sse(
-              validOnly(params, logs.log(LogId.category(category), from), LogEvent::event),
-              e -> message(new Position.Category(e.after()), e));
+          return subscription(
+              (cancel, close) ->
+                  sse(
+                      validOnly(
+                          params,
+                          logs.log(LogId.category(category), from, cancel),
+                          LogEvent::event),
+                      e -> message(new Position.Category(e.after()), e),
+                      close));
         });
   }
 
@@ -108,9 +142,12 @@ final class SubscriptionRoutes extends AllDirectives {
                   : Optional.ofNullable(params.get("from"))
                       .map(v -> Params.number("from", v, 1, Long.MAX_VALUE))
                       .orElse(1L);
-          return sse(
-              validOnly(params, streams.stream(stream, from), e -> e),
-              e -> Sse.message(Long.toString(e.version()), Sse.shared(e), "}"));
+          return subscription(
+              (cancel, close) ->
+                  sse(
+                      validOnly(params, streams.stream(stream, from, cancel), e -> e),
+                      e -> Sse.message(Long.toString(e.version()), Sse.shared(e), "}"),
+                      close));
         });
   }
 
@@ -139,7 +176,9 @@ final class SubscriptionRoutes extends AllDirectives {
         id, e.bytes().get(() -> Sse.shared(e.event())), ",\"position\":\"" + id + "\"}");
   }
 
-  private <T> Route sse(Source<List<T>, NotUsed> chunks, Function<T, ByteString> message) {
-    return complete(Sse.response(chunks, message, sse, metrics));
+  /** The SSE response; {@code close} gives the subscription's slot back when it ends. */
+  private <T> Route sse(
+      Source<List<T>, NotUsed> chunks, Function<T, ByteString> message, Runnable close) {
+    return complete(Sse.response(chunks, message, sse, metrics, close));
   }
 }

@@ -14,4 +14,10 @@ public record StoredEvent(
     String key,
     String data,
     String metadata,
-    Instant recorded) {}
+    Instant recorded) {
+
+  /** What byte budgets of reads count: the characters of {@code data} and {@code metadata}. */
+  public long size() {
+    return data.length() + (metadata == null ? 0 : metadata.length());
+  }
+}
