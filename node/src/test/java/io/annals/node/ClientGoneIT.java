@@ -90,14 +90,45 @@ class ClientGoneIT extends OneNodeIT {
     awaitValue("annals_sse_subscribers", 0, 5_000);
   }
 
-  private Socket send(String requestLine) throws IOException {
+  /**
+   * A client that says {@code Connection: close} sends no more requests, but it has not gone: its
+   * read and its subscription are answered in full.
+   */
+  @Test
+  void answersClientsThatAskToCloseTheConnectionAfterTheAnswer() throws Exception {
+    String stream = "close-" + UUID.randomUUID();
+    String position = null;
+    for (int i = 0; i < 3; i++) {
+      var r = http.post("/streams/" + stream, HttpJson.event("A", "{}"));
+      position = r.body().path("position").asText();
+    }
+    try (Socket page = send("GET /all?limit=1&waitFor=" + position, "Connection: close")) {
+      String answer = new String(page.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+    }
+    try (Socket sse = send("GET /streams/" + stream + "/subscribe", "Connection: close")) {
+      StringBuilder got = new StringBuilder();
+      byte[] buffer = new byte[4096];
+      while (got.toString().split("\nid: ", -1).length <= 3) {
+        int n = sse.getInputStream().read(buffer);
+        assertTrue(n > 0, () -> "the subscription ended early: " + got);
+        got.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  private Socket send(String requestLine, String... headers) throws IOException {
     URI base = URI.create(http.base());
     Socket s = new Socket();
     s.setReceiveBufferSize(8 * 1024);
     s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5_000);
     s.getOutputStream()
         .write(
-            (requestLine + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+            (requestLine
+                    + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+                    + String.join(
+                        "", java.util.Arrays.stream(headers).map(h -> h + "\r\n").toList())
+                    + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
     s.getOutputStream().flush();
     return s;

@@ -91,6 +91,7 @@ class FuzzIT {
   @Test
   void fuzzedRequestsGetNo5xxChangeNothingWhenRefusedAndLeaveTheNodeAsFast() throws Exception {
     Ledger ledger = new Ledger();
+    appendsPerSecond("warm-up", ledger); // the node's JIT warms up first
     double speedBefore = appendsPerSecond("before", ledger);
     long heapBefore = heapAfterGc();
     AtomicLong maxHeap = new AtomicLong();
@@ -144,6 +145,7 @@ class FuzzIT {
     ledger.failures().stream().limit(20).forEach(f -> System.out.println("  FAILURE " + f));
 
     assertEquals(List.of(), ledger.failures().stream().limit(20).toList(), "5xx or bad answers");
+    assertTrue(ledger.requests() >= REQUESTS, "every request was sent");
     assertEquals(List.of(), store.problems, "the store after the fuzz");
     assertEquals(ledger.written().size(), store.events, "events in the store = acknowledged");
     assertEquals(store.events, store.inAll, "/all holds every event once");

@@ -38,17 +38,13 @@ final class Connections {
             (materializer, attributes) -> {
               CompletableFuture<Done> gone = new CompletableFuture<>();
               return Flow.of(HttpRequest.class)
-                  .watchTermination(
-                      (notUsed, done) -> {
-                        // the request side ends when the client closes the connection (or the
-                        // server does); no request of this connection is waited for after that
-                        done.whenComplete((d, failure) -> gone.complete(Done.getInstance()));
-                        return notUsed;
-                      })
                   .initialTimeout(firstRequestTimeout)
                   .recoverWithRetries(1, TimeoutException.class, Source::empty)
                   .map(request -> request.addAttribute(GONE, gone))
-                  .via(routes);
+                  .via(routes)
+                  // the server cancels the responses when the connection closes (the client
+                  // left); no request of this connection is waited for after that
+                  .via(new OnCancel<>(() -> gone.complete(Done.getInstance())));
             })
         .mapMaterializedValue(done -> NotUsed.getInstance());
   }

@@ -134,6 +134,18 @@ public final class LogSubscriptions {
     }
   }
 
+  /** A step that failed because its client has gone ends the source quietly; others fail it. */
+  static <T> Optional<T> endIfCancelled(Throwable failure) {
+    Throwable cause =
+        failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+    if (cause instanceof Cancel.Cancelled) {
+      return Optional.empty();
+    }
+    throw failure instanceof RuntimeException re
+        ? re
+        : new java.util.concurrent.CompletionException(failure);
+  }
+
   /** How many of the first {@code events} a step hands on: its events and bytes, at least one. */
   private static int fitting(List<LogEvent> events, Budget budget) {
     int n = 0;
@@ -183,7 +195,7 @@ public final class LogSubscriptions {
       return CompletableFuture.completedFuture(Optional.empty()); // the client has gone
     }
     if (!s.live()) {
-      return catchUp(logId, s, budget);
+      return catchUp(logId, s, budget).exceptionally(LogSubscriptions::endIfCancelled);
     }
     return tails
         .tail(logId, s.tail())

@@ -75,7 +75,8 @@ public final class StreamSubscriptions {
                 long perEvent = Math.max(1, bytes(events) / events.size());
                 return Optional.of(
                     Pair.create(new StreamStep(last, -1, s.tail(), perEvent), events));
-              });
+              })
+          .exceptionally(LogSubscriptions::endIfCancelled);
     }
     return tails
         .tail(LogId.category(LogId.categoryOf(stream)), s.tail())

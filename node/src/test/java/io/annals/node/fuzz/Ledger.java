@@ -29,7 +29,7 @@ public final class Ledger {
     count(request.kind() + " " + a.status());
     count("status " + (a.status() / 100) + "xx");
     String type = a.header("content-type") == null ? "" : a.header("content-type");
-    if (a.status() >= 500 && !notYetIndexed(a)) {
+    if (a.status() >= 500 && !notYetIndexed(a) && !protocolAnswer(a)) {
       fail(request, a.status() + " " + a.text());
     }
     if (a.status() >= 400 && !type.startsWith("application/problem+json")) {
@@ -84,6 +84,16 @@ public final class Ledger {
     if (!event.path("deduplicated").asBoolean(false) && event.hasNonNull("id")) {
       written.add(event.get("id").asText());
     }
+  }
+
+  /**
+   * 501 to a method HTTP does not define and 505 to a request line of another HTTP version: the
+   * answers RFC 9110 prescribes for these client inputs (docs/api.md, Errors), not server faults.
+   * They are counted, not failed.
+   */
+  private static boolean protocolAnswer(RawClient.Answer a) {
+    return (a.status() == 501 && a.text().contains("/problems/method-not-implemented"))
+        || (a.status() == 505 && a.text().contains("/problems/http-version-not-supported"));
   }
 
   private static boolean notYetIndexed(RawClient.Answer a) {

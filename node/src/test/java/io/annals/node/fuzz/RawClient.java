@@ -73,7 +73,8 @@ public final class RawClient implements AutoCloseable {
   public List<Answer> garbage(byte[] garbage) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(host, port), 5_000);
-      s.setSoTimeout(5_000);
+      // an answer comes at once; a server that waits longer waits for the rest of a request
+      s.setSoTimeout(1_000);
       s.getOutputStream().write(garbage);
       s.getOutputStream().flush();
       InputStream input = s.getInputStream();

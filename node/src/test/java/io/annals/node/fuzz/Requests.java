@@ -249,7 +249,7 @@ public final class Requests {
       case 5 -> "{\"type\":\"A\",\"type\":\"B\",\"data\":1}";
       case 6 ->
           "["
-              + "{\"type\":\"A\",\"data\":1},".repeat(r.nextInt(12_000))
+              + "{\"type\":\"A\",\"data\":1},".repeat(manyEvents())
               + "{\"type\":\"A\",\"data\":1}]";
       case 7 -> "{\"type\":\"A\",\"data\":1" + "0".repeat(r.nextInt(5000)) + "}";
       case 8 -> "{\"type\":\"" + "t".repeat(150 + r.nextInt(100)) + "\",\"data\":1}";
@@ -259,6 +259,11 @@ public final class Requests {
       case 12 -> "{\"type\":7,\"data\":1,\"id\":\"not-a-uuid\",\"schemaVersion\":0}";
       default -> "{\"type\":\"A\",\"data\":1,\"metadata\":[1],\"extra\":true}";
     };
+  }
+
+  /** Events of a big append: mostly a few hundred, sometimes just over the limit of 10,000. */
+  private int manyEvents() {
+    return r.nextInt(4) == 0 ? 10_000 + r.nextInt(100) : r.nextInt(300);
   }
 
   private String multiWrite() {
