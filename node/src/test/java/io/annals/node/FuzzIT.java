@@ -40,7 +40,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * before. CI runs {@code -Dannals.fuzz.requests} (default 4,000); the full run is 100,000:
  *
  * <pre>mvn -B -ntp verify -pl node -am -Dit.test=FuzzIT -Dtest=none
- *   -Dsurefire.failIfNoSpecifiedTests=false -Dannals.fuzz.requests=100000</pre>
+ *   -Dsurefire.failIfNoSpecifiedTests=false -Dannals.fuzz.requests=100000
+ *   -Djunit.jupiter.execution.timeout.default=40m</pre>
+ *
+ * (the default test timeout is 5 minutes; 100,000 requests take about 10 on 2 cores).
  */
 @ExtendWith(RealCassandra.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -55,6 +55,12 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
                   : " at line " + where.getLineNr() + ", column " + where.getColumnNr()));
     } catch (java.io.IOException e) {
       throw new BadRequest("malformed-json", "the body could not be read");
+    } catch (NumberFormatException e) {
+      // valid JSON, but a number such as 1e456789012345678901234567890 has an exponent beyond what
+      // the comparison of events (retries, key de-duplication) can represent; found by FuzzIT
+      throw BadRequest.invalid(
+          "the body holds a number whose exponent is out of range (at most 9 digits); send it as"
+              + " a string");
     }
   }
 

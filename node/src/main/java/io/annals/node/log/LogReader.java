@@ -103,9 +103,10 @@ public final class LogReader {
   /**
    * Reads index entries after {@code from}, then the stream ranges they name, in rounds: a round
    * takes as many events as the bytes left allow at the size of the events seen so far ({@value
-   * #FIRST_EVENTS} when none was seen, at most four times as many as were read), and rounds go on
-   * until {@code max} events or {@code maxBytes} are found or the log ends. With {@code whole}, the
-   * last entry a round takes is taken to its end (within twice the round's events).
+   * #FIRST_EVENTS} when none was seen, at most 256 in a first round and four times as many as were
+   * read in later ones), and rounds go on until {@code max} events or {@code maxBytes} are found or
+   * the log ends. With {@code whole}, the last entry a round takes is taken to its end (within
+   * twice the round's events).
    */
   private CompletionStage<Read> collect(
       String logId, Cursor from, Goal goal, Found est, List<LogEvent> got, long gotBytes) {
@@ -167,7 +168,9 @@ public final class LogReader {
   /** Events the next round takes: see {@link #collect}. */
   static int roundSize(int wanted, long bytesLeft, Found est, int read) {
     long byBytes = est.perEvent() <= 0 ? FIRST_EVENTS : Math.max(1, bytesLeft / est.perEvent());
-    long growth = 4L * Math.max(FIRST_EVENTS * 16L, read);
+    // a first round sized from an earlier read's estimate takes at most 256, later ones at most
+    // four times what was read: a log whose events grow suddenly costs one round's overshoot
+    long growth = read == 0 ? FIRST_EVENTS * 16L : 4L * read;
     return (int) Math.max(1, Math.min(wanted, Math.min(byBytes, growth)));
   }
 

@@ -118,7 +118,7 @@ public final class StreamSubscriptions {
     }
     long size = got.isEmpty() ? perEvent : Math.max(1, bytes / got.size());
     long byBytes = size <= 0 ? FIRST_EVENTS : Math.max(1, (catchUpBytes - bytes) / size);
-    long growth = 4L * Math.max(FIRST_EVENTS * 16L, got.size());
+    long growth = got.isEmpty() ? FIRST_EVENTS * 16L : 4L * got.size();
     int round = (int) Math.min(catchUpEvents - got.size(), Math.min(byBytes, growth));
     long from = got.isEmpty() ? after + 1 : got.get(got.size() - 1).version() + 1;
     return streams
