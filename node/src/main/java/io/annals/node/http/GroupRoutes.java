@@ -325,7 +325,7 @@ final class GroupRoutes extends AllDirectives {
                   .mapMaterializedValue(c -> NotUsed.getInstance());
           Source<List<GroupEntity.Deliver>, NotUsed> chunks =
               deliveries.second().map(List::of).merge(connect, true);
-          return Sse.response(chunks, GroupRoutes::message, sse, metrics);
+          return Sse.response(chunks, GroupRoutes::message, sse, metrics, () -> {});
         });
   }
 

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.annals.node.AnnalsSettings;
 import io.annals.node.cluster.RetryingAsk;
+import io.annals.node.journal.Cancel;
 import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEntity;
@@ -11,6 +12,7 @@ import io.annals.node.log.LogEvent;
 import io.annals.node.log.LogId;
 import io.annals.node.log.LogPages;
 import io.annals.node.log.Position;
+import io.annals.node.metrics.Metrics;
 import io.annals.node.security.Action;
 import io.annals.node.security.Grant;
 import java.time.Duration;
@@ -46,6 +48,7 @@ final class LogRoutes extends AllDirectives {
   private final Invalidations invalidations;
   private final LogArguments arguments;
   private final Access access;
+  private final Metrics metrics;
 
   LogRoutes(
       ActorSystem<?> system,
@@ -59,6 +62,7 @@ final class LogRoutes extends AllDirectives {
     this.settings = settings;
     this.invalidations = invalidations;
     this.arguments = new LogArguments(logs.partitions());
+    this.metrics = Metrics.get(system);
   }
 
   Route route() {
@@ -73,7 +77,11 @@ final class LogRoutes extends AllDirectives {
                         access.on(
                             Action.READ,
                             Grant.ALL,
-                            () -> parameterMap(q -> allPage(Params.of(q, PAGE)))))),
+                            () ->
+                                parameterMap(
+                                    q ->
+                                        Connections.withCancel(
+                                            cancel -> allPage(Params.of(q, PAGE), cancel)))))),
         path(
             segment("categories").slash(segment()),
             category ->
@@ -82,7 +90,13 @@ final class LogRoutes extends AllDirectives {
                         access.onCategory(
                             Action.READ,
                             category,
-                            () -> parameterMap(q -> categoryPage(category, Params.of(q, PAGE)))))),
+                            () ->
+                                parameterMap(
+                                    q ->
+                                        Connections.withCancel(
+                                            cancel ->
+                                                categoryPage(
+                                                    category, Params.of(q, PAGE), cancel)))))),
         pathPrefix(
             "streams",
             () ->
@@ -102,45 +116,45 @@ final class LogRoutes extends AllDirectives {
 
   // ---- pages ----------------------------------------------------------------------------------
 
-  private Route allPage(Params params) {
+  private Route allPage(Params params, Cancel cancel) {
     Position.All from =
         arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
     int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
-        waitFor(params, null)
+        waitFor(params, null, cancel)
             .thenCompose(
                 reached ->
                     !reached
                         ? CompletableFuture.completedFuture(
                             Problems.notYetIndexed(params.get("waitFor")))
-                        : logs.allPage(from, limit)
+                        : logs.allPage(from, limit, settings.maxPageBytes(), cancel)
                             .thenCompose(
                                 read ->
                                     valid(params, read, Pair::second)
                                         .thenApply(
                                             shown -> page(shown, next(read, from.encode())))));
-    return onSuccess(page, this::complete);
+    return onSuccess(Connections.tracked(page, metrics), this::complete);
   }
 
-  private Route categoryPage(String category, Params params) {
+  private Route categoryPage(String category, Params params, Cancel cancel) {
     Names.validCategory(category);
     Cursor from = arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
     int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
-        waitFor(params, category)
+        waitFor(params, category, cancel)
             .thenCompose(
                 reached -> {
                   if (!reached) {
                     return CompletableFuture.completedFuture(
                         Problems.notYetIndexed(params.get("waitFor")));
                   }
-                  return logs.category(category, from, limit)
+                  return logs.category(category, from, limit, settings.maxPageBytes(), cancel)
                       .thenCompose(
                           read ->
                               valid(params, read, LogEvent::event)
                                   .thenApply(shown -> categoryPage(read, shown, from)));
                 });
-    return onSuccess(page, this::complete);
+    return onSuccess(Connections.tracked(page, metrics), this::complete);
   }
 
   /** The valid events of a category page; {@code next} is after the last one read. */
@@ -244,7 +258,7 @@ final class LogRoutes extends AllDirectives {
    * position in {@code waitFor}, false when {@code timeout} passed first. Positions of the log
    * itself were handed out by reads of it, so they are reached already.
    */
-  private CompletionStage<Boolean> waitFor(Params params, String category) {
+  private CompletionStage<Boolean> waitFor(Params params, String category, Cancel cancel) {
     String text = params.get("waitFor");
     Duration timeout = timeout(params.get("timeout"));
     if (text == null) {
@@ -265,7 +279,7 @@ final class LogRoutes extends AllDirectives {
                 + ", which is not in category "
                 + category);
       }
-      return logs.indexed(log, append.stream(), append.version(), timeout);
+      return logs.indexed(log, append.stream(), append.version(), timeout, cancel);
     }
     if (category == null
         ? position instanceof Position.All

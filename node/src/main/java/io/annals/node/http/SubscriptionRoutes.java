@@ -3,6 +3,7 @@ package io.annals.node.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.journal.Cancel;
 import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEvent;
@@ -39,6 +40,7 @@ final class SubscriptionRoutes extends AllDirectives {
   private final Metrics metrics;
   private final Invalidations invalidations;
   private final LogArguments arguments;
+  private final OpenSubscriptions open;
   private final Access access;
 
   SubscriptionRoutes(
@@ -48,9 +50,11 @@ final class SubscriptionRoutes extends AllDirectives {
       AnnalsSettings settings,
       Metrics metrics,
       Invalidations invalidations,
+      OpenSubscriptions open,
       Access access) {
     this.access = access;
     this.logs = logs;
+    this.open = open;
     this.streams = streams;
     AnnalsSettings.Subscriptions s = settings.subscriptions();
     this.sse = new Sse.Settings(s.retry(), s.heartbeat(), s.chunkBytes());
@@ -94,6 +98,27 @@ final class SubscriptionRoutes extends AllDirectives {
                                     q -> streamSubscribe(stream, Params.of(q, STREAM)))))));
   }
 
+  /**
+   * A subscription's route: {@code inner} gets the {@link Cancel} of the request (its client has
+   * gone) once a slot of {@code annals.subscriptions.max-open} is taken; none left: 429.
+   */
+  private Route subscription(java.util.function.BiFunction<Cancel, Runnable, Route> inner) {
+    return extractRequest(
+        request -> {
+          OpenSubscriptions.Slot slot = open.tryOpen(Connections.goneOf(request));
+          if (slot == null) {
+            metrics.subscriptionsRefused.increment();
+            return complete(Problems.tooManySubscriptions(open.max()));
+          }
+          try {
+            return inner.apply(Connections.cancelOf(request), slot::close);
+          } catch (RuntimeException badArguments) {
+            slot.close();
+            throw badArguments;
+          }
+        });
+  }
+
   private Route allSubscribe(Params params) {
     return optionalHeaderValueByName(
         "Last-Event-ID",
@@ -102,9 +127,12 @@ final class SubscriptionRoutes extends AllDirectives {
               lastId.isPresent()
                   ? arguments.allPosition(lastId.get(), "Last-Event-ID").orElseThrow()
                   : arguments.allPosition(params.get("after"), "after").orElse(arguments.start());
-          return sse(
-              validOnly(params, logs.all(from), e -> e.second().event()),
-              e -> message(e.first(), e.second()));
+          return subscription(
+              (cancel, close) ->
+                  sse(
+                      validOnly(params, logs.all(from, cancel), e -> e.second().event()),
+                      e -> message(e.first(), e.second()),
+                      close));
         });
   }
 
@@ -117,9 +145,15 @@ final class SubscriptionRoutes extends AllDirectives {
               lastId.isPresent()
                   ? arguments.categoryCursor(lastId.get(), "Last-Event-ID").orElseThrow()
                   : arguments.categoryCursor(params.get("after"), "after").orElse(Cursor.START);
-          return sse(
-              validOnly(params, logs.log(LogId.category(category), from), LogEvent::event),
-              e -> message(new Position.Category(e.after()), e));
+          return subscription(
+              (cancel, close) ->
+                  sse(
+                      validOnly(
+                          params,
+                          logs.log(LogId.category(category), from, cancel),
+                          LogEvent::event),
+                      e -> message(new Position.Category(e.after()), e),
+                      close));
         });
   }
 
@@ -134,9 +168,12 @@ final class SubscriptionRoutes extends AllDirectives {
                   : Optional.ofNullable(params.get("from"))
                       .map(v -> Params.number("from", v, 1, Long.MAX_VALUE))
                       .orElse(1L);
-          return sse(
-              validOnly(params, streams.stream(stream, from), e -> e),
-              e -> Sse.message(Long.toString(e.version()), Sse.shared(e), "}"));
+          return subscription(
+              (cancel, close) ->
+                  sse(
+                      validOnly(params, streams.stream(stream, from, cancel), e -> e),
+                      e -> Sse.message(Long.toString(e.version()), Sse.shared(e), "}"),
+                      close));
         });
   }
 
@@ -165,7 +202,12 @@ final class SubscriptionRoutes extends AllDirectives {
         id, e.bytes().get(() -> Sse.shared(e.event())), ",\"position\":\"" + id + "\"}");
   }
 
-  private <T> Route sse(Source<List<T>, NotUsed> chunks, Function<T, ByteString> message) {
-    return access.subscription(() -> Sse.response(chunks, message, sse, metrics));
+  /**
+   * The SSE response, within its principal's cap and token lifetime ({@link Access}); {@code close}
+   * gives the subscription's node-wide slot back when it ends.
+   */
+  private <T> Route sse(
+      Source<List<T>, NotUsed> chunks, Function<T, ByteString> message, Runnable close) {
+    return access.subscription(() -> Sse.response(chunks, message, sse, metrics, close), close);
   }
 }
