@@ -27,8 +27,18 @@ public final class LogReader {
   /** Events the first round of a read takes when the size of the log's events is not known. */
   private static final int FIRST_EVENTS = 16;
 
+  private static final int MAX_REMEMBERED_LOGS = 10_000;
+
   private final JournalReads journal;
   private final StreamReader streams;
+
+  /**
+   * The average size of an event of each log as the last page read of it found, so the first round
+   * of the next page read is sized by bytes (one round for a page of small events) instead of
+   * starting at {@value #FIRST_EVENTS}.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> eventSizes =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public LogReader(JournalReads journal, StreamReader streams) {
     this.journal = journal;
@@ -50,8 +60,18 @@ public final class LogReader {
    */
   public CompletionStage<List<LogEvent>> events(
       String logId, Cursor from, int max, long maxBytes, Cancel cancel) {
-    return collect(logId, from, new Goal(max, maxBytes, false, cancel), new Found(0, 0))
-        .thenApply(read -> within(read.events(), maxBytes));
+    Found estimates = new Found(0, eventSizes.getOrDefault(logId, 0L));
+    return collect(logId, from, new Goal(max, maxBytes, false, cancel), estimates)
+        .thenApply(
+            read -> {
+              if (read.perEvent() > 0) {
+                if (eventSizes.size() >= MAX_REMEMBERED_LOGS) {
+                  eventSizes.clear(); // a safety valve: many categories, read once each
+                }
+                eventSizes.put(logId, read.perEvent());
+              }
+              return within(read.events(), maxBytes);
+            });
   }
 
   /** The first of {@code events} up to the one that makes them hold {@code maxBytes}. */
