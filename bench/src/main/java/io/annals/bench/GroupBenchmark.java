@@ -248,7 +248,9 @@ public final class GroupBenchmark {
         .append(
             String.format(
                 "%,d events/s appended for %d s to 100 streams of one category", RATE, SECONDS))
-        .append(" (64 appends in flight at most), after 30 s of JIT warm-up; each case twice, the")
+        .append(" (64 appends in flight at most), after ")
+        .append(WriteBenchmark.JIT_WARM_UP.toSeconds())
+        .append(" s of JIT warm-up; each case twice, the")
         .append(" second round is the figure. Latency: append acknowledged → event received by the")
         .append(" client, over all but the first 3 s. Node CPU per delivered event includes the")
         .append(

@@ -22,6 +22,7 @@ public record AnnalsSettings(
     int maxEventsPerAppend,
     long maxEventBytes,
     int maxWritesPerRequest,
+    Duration firstRequestTimeout,
     StreamEntity.Settings stream,
     int defaultReadLimit,
     int maxReadLimit,
@@ -43,8 +44,10 @@ public record AnnalsSettings(
       Duration retry,
       int chunkEvents,
       int catchUpEvents,
+      long catchUpBytes,
       int chunkBytes,
-      Duration askTimeout) {}
+      Duration askTimeout,
+      int maxOpen) {}
 
   public static AnnalsSettings from(Config root) {
     Config c = root.getConfig("annals");
@@ -63,6 +66,7 @@ public record AnnalsSettings(
         c.getInt("http.max-events-per-append"),
         c.getBytes("http.max-event-bytes"),
         c.getInt("http.max-writes-per-request"),
+        c.getDuration("http.first-request-timeout"),
         new StreamEntity.Settings(
             s.getInt("max-queued-appends"),
             s.getInt("max-batch-events"),
@@ -101,8 +105,10 @@ public record AnnalsSettings(
             sub.getDuration("retry"),
             sub.getInt("chunk-events"),
             sub.getInt("catch-up-events"),
+            sub.getBytes("catch-up-bytes"),
             (int) (long) sub.getBytes("chunk-bytes"),
-            sub.getDuration("ask-timeout")),
+            sub.getDuration("ask-timeout"),
+            sub.getInt("max-open")),
         new GroupEntity.Settings(
             c.getInt("groups.read-ahead"),
             c.getDuration("groups.heartbeat"),

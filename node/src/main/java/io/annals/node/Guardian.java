@@ -69,6 +69,7 @@ final class Guardian {
                       settings.log().partitions(),
                       subscriptions.chunkEvents(),
                       subscriptions.catchUpEvents(),
+                      subscriptions.catchUpBytes(),
                       subscriptions.askTimeout(),
                       settings.askTimeout()));
           GroupSource groups = new GroupSource(logs);

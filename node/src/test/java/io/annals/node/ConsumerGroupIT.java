@@ -135,6 +135,7 @@ class ConsumerGroupIT extends OneNodeIT {
               .body();
       assertTrue(metrics.contains("annals_group_consumers{group=\"share\"} 3.0"), metrics);
       assertTrue(metrics.contains("annals_group_in_flight{group=\"share\"} 0.0"), metrics);
+      assertTrue(metrics.contains("annals_group_lag{group=\"share\"}"), metrics);
     } finally {
       consumers.forEach(GroupConsumer::close);
     }

@@ -55,6 +55,17 @@ class KeysAcrossNodesIT {
             Duration.ofMinutes(2));
   }
 
+  private static long upMembers(AnnalsNode node) {
+    return java.util.stream.StreamSupport.stream(
+            org.apache.pekko.cluster.typed.Cluster.get(node.system())
+                .state()
+                .getMembers()
+                .spliterator(),
+            false)
+        .filter(m -> m.status() == org.apache.pekko.cluster.MemberStatus.up())
+        .count();
+  }
+
   @AfterAll
   void stopNodes() {
     if (second != null) {
@@ -66,7 +77,13 @@ class KeysAcrossNodesIT {
   }
 
   @Test
-  void aKeyMadeOnOneNodeWorksOnTheOtherAndARevokedOneIsRefusedThereAtOnce() {
+  void aKeyMadeOnOneNodeWorksOnTheOtherAndARevokedOneIsRefusedThereAtOnce() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (upMembers(first) < 2 || upMembers(second) < 2) {
+      org.junit.jupiter.api.Assertions.assertTrue(
+          System.nanoTime() < deadline, "both nodes see two members up");
+      Thread.sleep(100);
+    }
     HttpJson one = new HttpJson(first.baseUrl());
     HttpJson two = new HttpJson(second.baseUrl());
     HttpJson.Response made =

@@ -57,6 +57,11 @@ public final class NodeProcess {
     return "http://127.0.0.1:" + managementPort;
   }
 
+  /** The operating-system process id (for jcmd, /proc). */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }

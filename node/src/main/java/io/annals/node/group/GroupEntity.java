@@ -25,10 +25,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
 
 /**
  * One consumer group: a sharded persistent entity. It persists only what must survive a crash — the
@@ -45,6 +41,7 @@ public final class GroupEntity
     extends EventSourcedBehavior<GroupEntity.Command, GroupEntity.Event, GroupEntity.Stored> {
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "group");
+  private static final Duration LAG_EVERY = Duration.ofSeconds(5);
 
   // ---- protocol -----------------------------------------------------------------------------
 
@@ -64,7 +61,8 @@ public final class GroupEntity
           ConsumerLeft,
           RestartSource,
           ReplayRead,
-          Stop {}
+          Stop,
+          LagMeasured {}
 
   /** Creates the group, or changes its settings (not its source or start). */
   public record Put(GroupSettings settings, String startPosition, ActorRef<PutReply> replyTo)
@@ -100,6 +98,9 @@ public final class GroupEntity
   record SourceEnded(Throwable failure) implements Command {}
 
   record Tick() implements Command {}
+
+  /** The source's appends after the checkpoint, measured now and then for the lag gauge. */
+  record LagMeasured(long lag) implements Command {}
 
   record ConsumerLeft(String consumer) implements Command {}
 
@@ -225,14 +226,13 @@ public final class GroupEntity
   private final Map<String, Long> lastSeen = new LinkedHashMap<>();
   private final List<Runnable> gauges = new ArrayList<>();
   private GroupState deliveries;
-  private UniqueKillSwitch running;
-  private ActorRef<SourceAck> pendingAck;
-  private String lastRead;
+  private GroupFeed feed;
   private String candidate;
   private int acksSinceCheckpoint;
   private long checkpointedAt = System.nanoTime();
-  private int readAhead;
   private volatile int parkedCount;
+  private volatile long lag;
+  private long lagMeasuredAt;
   private GroupSettings settingsNow;
 
   private GroupEntity(
@@ -274,13 +274,21 @@ public final class GroupEntity
       return;
     }
     GroupSettings g = s.settings();
-    readAhead = Math.max(settings.readAhead, 2 * g.maxInFlight());
     deliveries = new GroupState(g.maxInFlight(), g.maxAttempts(), g.pinned());
     consumers.keySet().forEach(deliveries::connect);
     candidate = s.checkpoint();
-    lastRead = s.checkpoint();
     acksSinceCheckpoint = 0;
-    startSource(g);
+    if (feed != null) {
+      feed.stop();
+    }
+    feed =
+        new GroupFeed(
+            source,
+            ctx.getSelf(),
+            ctx.getSystem(),
+            Math.max(settings.readAhead(), 2 * g.maxInFlight()),
+            s.checkpoint());
+    feed.start(g);
     timers.startTimerWithFixedDelay(new Tick(), settings.tick());
     if (gauges.isEmpty()) {
       Metrics m = Metrics.get(ctx.getSystem());
@@ -304,38 +312,19 @@ public final class GroupEntity
               "buffered",
               "Events read past the checkpoint and not yet folded into it (its lag as seen here).",
               () -> deliveries == null ? 0 : deliveries.buffered()));
+      gauges.add(
+          m.groupGauge(
+              name,
+              "lag",
+              "Appends of the source after the checkpoint (measured every 5 s).",
+              () -> lag));
     }
-  }
-
-  private void startSource(GroupSettings g) {
-    stopSource();
-    String from = lastRead;
-    running =
-        source
-            .after(g, from)
-            .viaMat(KillSwitches.single(), Keep.right())
-            .toMat(
-                ActorSink.<List<GroupSource.Item>, Command, SourceAck>actorRefWithBackpressure(
-                    ctx.getSelf(),
-                    (ackTo, items) -> new Chunk(items, ackTo),
-                    SourceReady::new,
-                    SourceAck.INSTANCE,
-                    new SourceEnded(null),
-                    SourceEnded::new),
-                Keep.left())
-            .run(ctx.getSystem());
-  }
-
-  private void stopSource() {
-    if (running != null) {
-      running.shutdown();
-      running = null;
-    }
-    pendingAck = null;
   }
 
   private void stop() {
-    stopSource();
+    if (feed != null) {
+      feed.stop();
+    }
     gauges.forEach(Runnable::run);
     gauges.clear();
   }
@@ -358,11 +347,17 @@ public final class GroupEntity
                     new ParkedReply(s.settings() != null, List.copyOf(s.parked().values()))))
         .onCommand(ReplayParked.class, this::onReplay)
         .onCommand(ReplayRead.class, this::onReplayRead)
-        .onCommand(SourceReady.class, (s, c) -> ackSource(c.ackTo()))
+        .onCommand(SourceReady.class, (s, c) -> ready(c.ackTo()))
         .onCommand(Chunk.class, this::onChunk)
         .onCommand(SourceEnded.class, this::onSourceEnded)
         .onCommand(RestartSource.class, this::onRestartSource)
         .onCommand(Tick.class, this::onTick)
+        .onCommand(
+            LagMeasured.class,
+            (s, c) -> {
+              lag = c.lag();
+              return Effect().none();
+            })
         .onCommand(ConsumerLeft.class, (s, c) -> leave(c.consumer()))
         .onCommand(
             Stop.class,
@@ -438,12 +433,13 @@ public final class GroupEntity
         .persist(new GroupDeleted())
         .thenRun(
             after -> {
-              stopSource();
+              feed.stop();
               timers.cancelAll();
               consumers.values().forEach(ctx::unwatch);
               consumers.clear();
               lastSeen.clear();
               deliveries = null;
+              candidate = null;
               c.replyTo().tell(new Info(false, null, null, 0, 0, 0, 0, 0));
             });
   }
@@ -474,57 +470,49 @@ public final class GroupEntity
   }
 
   private Effect<Event, Stored> onAck(Stored s, Ack c) {
-    Map<String, String> results = new LinkedHashMap<>();
-    List<Event> events = new ArrayList<>();
-    for (String id : c.ids()) {
-      GroupState.Entry e = deliveries == null ? null : deliveries.find(id);
-      if (e == null) {
-        results.put(id, "unknown");
-        continue;
-      }
-      deliveries.done(e);
-      if (e.replay) {
-        events.add(new EventUnparked(e.position));
-      }
-      acksSinceCheckpoint++;
-      results.put(id, "acked");
-    }
-    return afterAnswers(s, events, c.replyTo(), new AckReply(results));
+    return answer(s, c.ids(), "ack", "", c.replyTo());
   }
 
   private Effect<Event, Stored> onNack(Stored s, Nack c) {
+    return answer(s, c.ids(), c.action(), c.reason(), c.replyTo());
+  }
+
+  /** Acks ({@code action} "ack") or nacks (retry, park, skip) {@code ids}; answers per id. */
+  private Effect<Event, Stored> answer(
+      Stored s, List<String> ids, String action, String reason, ActorRef<AckReply> replyTo) {
     Map<String, String> results = new LinkedHashMap<>();
     List<Event> events = new ArrayList<>();
-    for (String id : c.ids()) {
+    for (String id : ids) {
       GroupState.Entry e = deliveries == null ? null : deliveries.find(id);
       if (e == null) {
         results.put(id, "unknown");
         continue;
       }
-      switch (c.action()) {
-        case "skip" -> {
-          deliveries.done(e);
-          if (e.replay) {
-            events.add(new EventUnparked(e.position));
-          }
-          results.put(id, "skipped");
-        }
-        case "park" -> {
-          park(e, "nacked: " + c.reason(), events);
-          results.put(id, "parked");
-        }
-        default -> {
-          GroupState.Expired x = deliveries.retry(e, "nacked: " + c.reason());
-          if (x != null) {
-            park(e, x.reason(), events);
-            results.put(id, "parked");
-          } else {
-            results.put(id, "retry");
-          }
-        }
-      }
+      String outcome =
+          switch (action) {
+            case "ack", "skip" -> {
+              deliveries.done(e);
+              if (e.replay) {
+                events.add(new EventUnparked(e.position));
+              }
+              acksSinceCheckpoint++;
+              yield action.equals("ack") ? "acked" : "skipped";
+            }
+            case "park" -> {
+              park(e, "nacked: " + reason, events);
+              yield "parked";
+            }
+            default -> {
+              GroupState.Expired x = deliveries.retry(e, "nacked: " + reason);
+              if (x != null) {
+                park(e, x.reason(), events);
+              }
+              yield x != null ? "parked" : "retry";
+            }
+          };
+      results.put(id, outcome);
     }
-    return afterAnswers(s, events, c.replyTo(), new AckReply(results));
+    return afterAnswers(s, events, replyTo, new AckReply(results));
   }
 
   private void park(GroupState.Entry e, String reason, List<Event> events) {
@@ -550,9 +538,10 @@ public final class GroupEntity
     String folded = deliveries == null ? null : deliveries.fold();
     if (folded != null) {
       candidate = folded;
-      resumeSource();
+      feed.resume(deliveries.buffered());
     }
     if (candidate != null
+        && s.settings() != null
         && !candidate.equals(s.checkpoint())
         && acksSinceCheckpoint >= s.settings().checkpointEvery()) {
       events.add(new Checkpointed(candidate));
@@ -610,20 +599,11 @@ public final class GroupEntity
     return Effect().none();
   }
 
-  private Effect<Event, Stored> ackSource(ActorRef<SourceAck> ackTo) {
-    if (deliveries != null && deliveries.buffered() < readAhead) {
-      ackTo.tell(SourceAck.INSTANCE);
-    } else {
-      pendingAck = ackTo;
+  private Effect<Event, Stored> ready(ActorRef<SourceAck> ackTo) {
+    if (deliveries != null) {
+      feed.offer(ackTo, deliveries.buffered());
     }
     return Effect().none();
-  }
-
-  private void resumeSource() {
-    if (pendingAck != null && deliveries.buffered() < readAhead) {
-      pendingAck.tell(SourceAck.INSTANCE);
-      pendingAck = null;
-    }
   }
 
   private Effect<Event, Stored> onChunk(Stored s, Chunk c) {
@@ -632,25 +612,26 @@ public final class GroupEntity
     }
     for (GroupSource.Item item : c.items()) {
       deliveries.read(item.position(), item.event());
-      lastRead = item.position();
+      feed.read(item.position());
     }
     dispatch(s);
-    return ackSource(c.ackTo());
+    feed.offer(c.ackTo(), deliveries.buffered());
+    return Effect().none();
   }
 
   private Effect<Event, Stored> onSourceEnded(Stored s, SourceEnded c) {
-    if (deliveries != null && running != null) {
+    if (deliveries != null && feed.running()) {
       ctx.getLog()
           .warn("Group {}: its source stopped ({}); reading again in 1 s", name, c.failure());
-      running = null;
+      feed.ended();
       timers.startSingleTimer(new RestartSource(), Duration.ofSeconds(1));
     }
     return Effect().none();
   }
 
   private Effect<Event, Stored> onRestartSource(Stored s, RestartSource c) {
-    if (s.settings() != null && deliveries != null && running == null) {
-      startSource(s.settings());
+    if (s.settings() != null && deliveries != null && !feed.running()) {
+      feed.start(s.settings());
     }
     return Effect().none();
   }
@@ -660,6 +641,12 @@ public final class GroupEntity
       return Effect().none();
     }
     long now = System.nanoTime();
+    if (now - lagMeasuredAt > LAG_EVERY.toNanos() && s.checkpoint() != null) {
+      lagMeasuredAt = now;
+      ctx.pipeToSelf(
+          source.lag(s.settings().category(), s.checkpoint()),
+          (measured, failure) -> new LagMeasured(failure == null ? measured : lag));
+    }
     long silent = settings.heartbeat().toNanos() * 3;
     for (String consumer : List.copyOf(lastSeen.keySet())) {
       if (now - lastSeen.get(consumer) > silent) {

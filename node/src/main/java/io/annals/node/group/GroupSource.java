@@ -1,5 +1,6 @@
 package io.annals.node.group;
 
+import io.annals.node.journal.Cancel;
 import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogId;
@@ -32,7 +33,8 @@ public final class GroupSource {
     if (settings.category() != null) {
       Cursor cursor = ((Position.Category) Position.decode(from)).cursor();
       return logs.subscriptions()
-          .log(LogId.category(settings.category()), cursor)
+          // a group stops its source with a kill switch, not through a Cancel
+          .log(LogId.category(settings.category()), cursor, Cancel.NEVER)
           .map(
               chunk -> {
                 List<Item> items = new ArrayList<>(chunk.size());
@@ -43,7 +45,7 @@ public final class GroupSource {
     }
     Position.All all = (Position.All) Position.decode(from);
     return logs.subscriptions()
-        .all(all)
+        .all(all, Cancel.NEVER)
         .map(
             chunk -> {
               List<Item> items = new ArrayList<>(chunk.size());

@@ -182,12 +182,18 @@ final class Access extends AllDirectives {
    * from {@code Last-Event-ID}.
    */
   Route subscription(Supplier<HttpResponse> response) {
+    return subscription(response, () -> {});
+  }
+
+  /** As {@link #subscription(Supplier)}; {@code refused} runs when the principal's cap refuses. */
+  Route subscription(Supplier<HttpResponse> response, Runnable refused) {
     return principal(
         p -> {
           if (p.isAnonymous()) {
             return complete(response.get());
           }
           if (!security.subscriptions().tryTake(p.name())) {
+            refused.run();
             return complete(tooMany(p.name(), "open subscriptions"));
           }
           HttpResponse r;

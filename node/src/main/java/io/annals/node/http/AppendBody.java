@@ -32,7 +32,7 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
 
   /** Parses a whole request body of {@code POST /streams/{stream}}. */
   static AppendBody parse(byte[] body, Optional<String> ifMatch, Limits limits) {
-    return fromTree(tree(body), "", ifMatchVersion(ifMatch), limits);
+    return fromTree(tree(body), "", ifMatchVersion(ifMatch), limits, RawJson.of(body));
   }
 
   static JsonNode tree(byte[] body) {
@@ -55,13 +55,22 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
                   : " at line " + where.getLineNr() + ", column " + where.getColumnNr()));
     } catch (java.io.IOException e) {
       throw new BadRequest("malformed-json", "the body could not be read");
+    } catch (NumberFormatException e) {
+      // valid JSON, but a number such as 1e456789012345678901234567890 has an exponent beyond what
+      // the comparison of events (retries, key de-duplication) can represent; found by FuzzIT
+      throw BadRequest.invalid(
+          "the body holds a number whose exponent is out of range (at most 9 digits); send it as"
+              + " a string");
     }
   }
 
-  /** One append inside a body; {@code at} prefixes member names in errors (e.g. "writes[2]."). */
+  /**
+   * One append inside a body; {@code at} prefixes member names in errors (e.g. "writes[2]."),
+   * {@code raw} is the body's text at {@code root}.
+   */
   static AppendBody fromTree(
-      JsonNode root, String at, Optional<ExpectedVersion> fromHeader, Limits limits) {
-    AppendBody body = fromTree(root, at, fromHeader);
+      JsonNode root, String at, Optional<ExpectedVersion> fromHeader, Limits limits, RawJson raw) {
+    AppendBody body = fromTree(root, at, fromHeader, raw);
     if (body.events().size() > limits.maxEvents()) {
       throw BadRequest.overLimit(
           "too-many-events",
@@ -92,9 +101,10 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
   }
 
   private static AppendBody fromTree(
-      JsonNode root, String at, Optional<ExpectedVersion> fromHeader) {
+      JsonNode root, String at, Optional<ExpectedVersion> fromHeader, RawJson raw) {
     if (root.isArray()) {
-      return new AppendBody(fromHeader.orElse(ExpectedVersion.ANY), events(root, at + "events"));
+      return new AppendBody(
+          fromHeader.orElse(ExpectedVersion.ANY), events(root, at + "events", raw));
     }
     if (!root.isObject()) {
       throw BadRequest.invalid(
@@ -107,8 +117,7 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
               + " \"events\": [ … ]");
     }
     if (!root.has("events")) {
-      return new AppendBody(
-          fromHeader.orElse(ExpectedVersion.ANY), List.of(event(root, at.isEmpty() ? "" : at)));
+      return new AppendBody(fromHeader.orElse(ExpectedVersion.ANY), List.of(event(root, at, raw)));
     }
     onlyKnownMembers(root, APPEND_MEMBERS, at);
     Optional<ExpectedVersion> fromBody = expectedVersion(root.get("expectedVersion"), at);
@@ -124,7 +133,8 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
       throw BadRequest.invalid(at + "events must be an array, not " + kind(events));
     }
     return new AppendBody(
-        fromBody.or(() -> fromHeader).orElse(ExpectedVersion.ANY), events(events, at + "events"));
+        fromBody.or(() -> fromHeader).orElse(ExpectedVersion.ANY),
+        events(events, at + "events", raw.member("events")));
   }
 
   private static Optional<ExpectedVersion> ifMatchVersion(Optional<String> header) {
@@ -158,14 +168,14 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
         at + "expectedVersion must be an integer >= 0, \"any\" or \"exists\", was " + node);
   }
 
-  private static List<NewEvent> events(JsonNode array, String at) {
+  private static List<NewEvent> events(JsonNode array, String at, RawJson raw) {
     if (array.isEmpty()) {
       throw BadRequest.invalid(at + " must hold at least one event");
     }
     List<NewEvent> events = new ArrayList<>(array.size());
     Set<UUID> ids = new HashSet<>();
     for (int i = 0; i < array.size(); i++) {
-      NewEvent e = event(array.get(i), at + "[" + i + "].");
+      NewEvent e = event(array.get(i), at + "[" + i + "].", raw.index(i));
       if (!ids.add(e.id())) {
         throw BadRequest.invalid(at + "[" + i + "].id " + e.id() + " appears twice in this append");
       }
@@ -174,7 +184,12 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     return events;
   }
 
-  private static NewEvent event(JsonNode node, String at) {
+  /**
+   * One event. {@code data} and {@code metadata} are stored as the client sent them ({@code raw});
+   * their compact text from the tree (as Annals stored them before it kept them exactly) is what
+   * retries and key de-duplication compare, so a retry of an event stored before still matches.
+   */
+  private static NewEvent event(JsonNode node, String at, RawJson raw) {
     if (!node.isObject()) {
       throw BadRequest.invalid(at + "event must be an object, not " + kind(node));
     }
@@ -190,15 +205,16 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
       throw BadRequest.invalid(at + "metadata must be an object, not " + kind(metadata));
     }
-    return new NewEvent(
+    boolean noMetadata = metadata == null || metadata.isNull();
+    return NewEvent.exact(
         id,
         type,
         schemaVersion,
         key,
+        raw.text("data", node.get("data")),
+        noMetadata ? null : raw.text("metadata", metadata),
         Text.wellFormed(node.get("data").toString(), at + "data"),
-        metadata == null || metadata.isNull()
-            ? null
-            : Text.wellFormed(metadata.toString(), at + "metadata"));
+        noMetadata ? null : Text.wellFormed(metadata.toString(), at + "metadata"));
   }
 
   private static UUID id(JsonNode node, String at) {

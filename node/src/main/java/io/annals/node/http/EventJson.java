@@ -10,7 +10,10 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * Writes a stored event as the API's event object. {@code data} and {@code metadata} are stored as
- * JSON text and written raw, so they reach the reader exactly as they were stored, without a parse.
+ * JSON text exactly as the client sent it and written raw, so they reach the reader byte for byte
+ * as they were sent, without a parse. An SSE message ({@link #open}) must be one line: there, line
+ * breaks between the tokens of {@code data} and {@code metadata} are sent as spaces (JSON strings
+ * cannot hold a raw line break, so no string changes).
  */
 final class EventJson {
   private EventJson() {}
@@ -22,12 +25,38 @@ final class EventJson {
   static ByteString open(StoredEvent e) {
     ByteArrayBuilder out = new ByteArrayBuilder(512);
     try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-      write(g, e, null);
+      write(g, oneLine(e), null);
     } catch (IOException x) {
       throw new UncheckedIOException(x);
     }
     byte[] json = out.toByteArray(); // ends with the object's '}'
     return ByteString.fromArrayUnsafe(json, 0, json.length - 1);
+  }
+
+  private static StoredEvent oneLine(StoredEvent e) {
+    if (!hasLineBreak(e.data()) && !hasLineBreak(e.metadata())) {
+      return e;
+    }
+    return new StoredEvent(
+        e.stream(),
+        e.version(),
+        e.transaction(),
+        e.id(),
+        e.type(),
+        e.schemaVersion(),
+        e.key(),
+        spaced(e.data()),
+        spaced(e.metadata()),
+        e.recorded(),
+        e.principal());
+  }
+
+  private static boolean hasLineBreak(String json) {
+    return json != null && (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0);
+  }
+
+  private static String spaced(String json) {
+    return json == null ? null : json.replace('\n', ' ').replace('\r', ' ');
   }
 
   static void write(JsonGenerator g, StoredEvent e, String position) throws IOException {

@@ -47,16 +47,7 @@ final class GroupBody {
     if (!root.isObject()) {
       throw BadRequest.invalid("the body must be a JSON object of the group's settings");
     }
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String member = names.next();
-      if (!SETTINGS.contains(member)) {
-        throw BadRequest.invalid(
-            "unknown member '"
-                + Names.abbreviate(member)
-                + "'; a group's settings are "
-                + String.join(", ", new java.util.TreeSet<>(SETTINGS)));
-      }
-    }
+    onlyMembers(root, SETTINGS);
     JsonNode source = root.get("source");
     String category;
     if (source == null) {
@@ -95,16 +86,7 @@ final class GroupBody {
     if (!root.isObject()) {
       throw BadRequest.invalid("the body must be a JSON object with ids");
     }
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String member = names.next();
-      if (!allowed.contains(member)) {
-        throw BadRequest.invalid(
-            "unknown member '"
-                + Names.abbreviate(member)
-                + "'; allowed: "
-                + String.join(", ", new java.util.TreeSet<>(allowed)));
-      }
-    }
+    onlyMembers(root, allowed);
     JsonNode ids = root.get("ids");
     if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > 10_000) {
       throw BadRequest.invalid("ids must be an array of 1-10000 delivery ids");
@@ -130,6 +112,20 @@ final class GroupBody {
       throw BadRequest.invalid("reason may hold at most 1000 characters");
     }
     return new Answers(out, action, Text.wellFormed(reason, "reason"));
+  }
+
+  /** A 400 naming the first member of {@code root} that is not one of {@code allowed}. */
+  private static void onlyMembers(JsonNode root, Set<String> allowed) {
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String member = names.next();
+      if (!allowed.contains(member)) {
+        throw BadRequest.invalid(
+            "unknown member '"
+                + Names.abbreviate(member)
+                + "'; allowed: "
+                + String.join(", ", new java.util.TreeSet<>(allowed)));
+      }
+    }
   }
 
   private static String text(JsonNode root, String name, String fallback) {

@@ -94,32 +94,8 @@ final class GroupRoutes extends AllDirectives {
                             path(
                                 "subscribe",
                                 () -> get(() -> parameterMap(q -> subscribe(name, q)))),
-                            path(
-                                "ack",
-                                () ->
-                                    post(
-                                        () ->
-                                            group(
-                                                name,
-                                                (p, info) ->
-                                                    body(
-                                                        b ->
-                                                            answer(
-                                                                name,
-                                                                GroupBody.answers(b, false)))))),
-                            path(
-                                "nack",
-                                () ->
-                                    post(
-                                        () ->
-                                            group(
-                                                name,
-                                                (p, info) ->
-                                                    body(
-                                                        b ->
-                                                            answer(
-                                                                name,
-                                                                GroupBody.answers(b, true)))))),
+                            path("ack", () -> post(() -> answers(name, false))),
+                            path("nack", () -> post(() -> answers(name, true))),
                             pathPrefix(
                                 "parked",
                                 () ->
@@ -357,7 +333,7 @@ final class GroupRoutes extends AllDirectives {
                   .mapMaterializedValue(c -> NotUsed.getInstance());
           Source<List<GroupEntity.Deliver>, NotUsed> chunks =
               deliveries.second().map(List::of).merge(connect, true);
-          return Sse.response(chunks, d -> message(d, form), sse, metrics);
+          return Sse.response(chunks, d -> message(d, form), sse, metrics, () -> {});
         });
   }
 
@@ -368,6 +344,11 @@ final class GroupRoutes extends AllDirectives {
         d.event(),
         Sse.shared(d.event()),
         ",\"position\":\"" + d.id() + "\",\"attempt\":" + d.attempt() + "}");
+  }
+
+  /** {@code POST /groups/{name}/ack} or {@code /nack}. */
+  private Route answers(String name, boolean nack) {
+    return group(name, (p, info) -> body(b -> answer(name, GroupBody.answers(b, nack))));
   }
 
   private Route answer(String name, GroupBody.Answers a) {

@@ -38,7 +38,7 @@ public final class HttpServer extends AllDirectives {
       Security security) {
     ClusterSharding sharding = ClusterSharding.get(system);
     Access access = new Access(security);
-    StreamReads reads = new StreamReads(sharding, streams, settings);
+    StreamReads reads = new StreamReads(sharding, streams, settings, Metrics.get(system));
     Route streamRoutes =
         new StreamRoutes(sharding, reads, settings, Metrics.get(system), access).route();
     CloseGrace closeGrace = CloseGrace.register(system, settings.closeGrace());
@@ -60,6 +60,7 @@ public final class HttpServer extends AllDirectives {
                         settings,
                         Metrics.get(system),
                         invalidations,
+                        new OpenSubscriptions(settings.subscriptions().maxOpen()),
                         access)
                     .route(),
                 new LogRoutes(system, logs.pages(), settings, invalidations, access).route(),
@@ -77,7 +78,10 @@ public final class HttpServer extends AllDirectives {
     return ApiTls.serve(
             Http.get(system).newServerAt(settings.httpInterface(), settings.httpPort()),
             settings.httpTls())
-        .bind(closeGrace.closingConnections(() -> guarded))
+        .bindFlow(
+            Connections.handler(
+                closeGrace.closingConnections(() -> guarded).flow(system),
+                settings.firstRequestTimeout()))
         .thenApply(
             binding -> {
               log.info("Annals HTTP API bound to {}", binding.localAddress());

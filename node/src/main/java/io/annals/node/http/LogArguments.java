@@ -1,5 +1,6 @@
 package io.annals.node.http;
 
+import io.annals.node.journal.Cancel;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogId;
 import io.annals.node.log.LogPages;
@@ -36,7 +37,8 @@ final class LogArguments {
   }
 
   /** Where {@code text} (null: the start) puts a reader of the global log. */
-  CompletionStage<Position.All> allPosition(String text, String name, Duration timeout) {
+  CompletionStage<Position.All> allPosition(
+      String text, String name, Duration timeout, Cancel cancel) {
     if (text == null) {
       return CompletableFuture.completedFuture(start());
     }
@@ -48,7 +50,7 @@ final class LogArguments {
       return CompletableFuture.completedFuture(all);
     }
     if (position instanceof Position.Append append) {
-      return resolved(pages.allAfter(append, timeout), text, name);
+      return resolved(pages.allAfter(append, timeout, cancel), text, name);
     }
     throw new BadRequest(
         "invalid-query-parameter",
@@ -57,7 +59,7 @@ final class LogArguments {
 
   /** Where {@code text} (null: the start) puts a reader of category {@code category}'s log. */
   CompletionStage<Cursor> categoryCursor(
-      String category, String text, String name, Duration timeout) {
+      String category, String text, String name, Duration timeout, Cancel cancel) {
     if (text == null) {
       return CompletableFuture.completedFuture(Cursor.START);
     }
@@ -78,7 +80,7 @@ final class LogArguments {
                 + ", which is not in category "
                 + category);
       }
-      return resolved(pages.categoryAfter(category, append, timeout), text, name);
+      return resolved(pages.categoryAfter(category, append, timeout, cancel), text, name);
     }
     throw new BadRequest(
         "invalid-query-parameter",

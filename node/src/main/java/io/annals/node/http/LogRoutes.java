@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.annals.node.AnnalsSettings;
 import io.annals.node.cluster.RetryingAsk;
+import io.annals.node.journal.Cancel;
 import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEntity;
@@ -11,6 +12,7 @@ import io.annals.node.log.LogEvent;
 import io.annals.node.log.LogId;
 import io.annals.node.log.LogPages;
 import io.annals.node.log.Position;
+import io.annals.node.metrics.Metrics;
 import io.annals.node.security.Action;
 import io.annals.node.security.Grant;
 import java.time.Duration;
@@ -46,6 +48,7 @@ final class LogRoutes extends AllDirectives {
   private final Invalidations invalidations;
   private final LogArguments arguments;
   private final Access access;
+  private final Metrics metrics;
 
   LogRoutes(
       ActorSystem<?> system,
@@ -59,6 +62,7 @@ final class LogRoutes extends AllDirectives {
     this.settings = settings;
     this.invalidations = invalidations;
     this.arguments = new LogArguments(logs);
+    this.metrics = Metrics.get(system);
   }
 
   Route route() {
@@ -73,7 +77,11 @@ final class LogRoutes extends AllDirectives {
                         access.on(
                             Action.READ,
                             Grant.ALL,
-                            () -> parameterMap(q -> allPage(Params.of(q, PAGE)))))),
+                            () ->
+                                parameterMap(
+                                    q ->
+                                        Connections.withCancel(
+                                            cancel -> allPage(Params.of(q, PAGE), cancel)))))),
         path(
             segment("categories").slash(segment()),
             category ->
@@ -82,7 +90,13 @@ final class LogRoutes extends AllDirectives {
                         access.onCategory(
                             Action.READ,
                             category,
-                            () -> parameterMap(q -> categoryPage(category, Params.of(q, PAGE)))))),
+                            () ->
+                                parameterMap(
+                                    q ->
+                                        Connections.withCancel(
+                                            cancel ->
+                                                categoryPage(
+                                                    category, Params.of(q, PAGE), cancel)))))),
         pathPrefix(
             "streams",
             () ->
@@ -102,13 +116,13 @@ final class LogRoutes extends AllDirectives {
 
   // ---- pages ----------------------------------------------------------------------------------
 
-  private Route allPage(Params params) {
+  private Route allPage(Params params, Cancel cancel) {
     Duration timeout = timeout(params.get("timeout"));
     CompletionStage<Position.All> after =
-        arguments.allPosition(params.get("after"), "after", timeout);
+        arguments.allPosition(params.get("after"), "after", timeout, cancel);
     int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
-        waitFor(params, null, timeout)
+        waitFor(params, null, timeout, cancel)
             .thenCompose(
                 reached ->
                     !reached
@@ -116,24 +130,24 @@ final class LogRoutes extends AllDirectives {
                             Problems.notYetIndexed(params.get("waitFor")))
                         : after.thenCompose(
                             from ->
-                                logs.allPage(from, limit)
+                                logs.allPage(from, limit, settings.maxPageBytes(), cancel)
                                     .thenCompose(
                                         read ->
                                             valid(params, read, Pair::second)
                                                 .thenApply(
                                                     shown ->
                                                         page(shown, next(read, from.encode()))))));
-    return onSuccess(page, this::complete);
+    return onSuccess(Connections.tracked(page, metrics), this::complete);
   }
 
-  private Route categoryPage(String category, Params params) {
+  private Route categoryPage(String category, Params params, Cancel cancel) {
     Names.validCategory(category);
     Duration timeout = timeout(params.get("timeout"));
     CompletionStage<Cursor> after =
-        arguments.categoryCursor(category, params.get("after"), "after", timeout);
+        arguments.categoryCursor(category, params.get("after"), "after", timeout, cancel);
     int limit = params.limit(settings.defaultReadLimit(), settings.maxReadLimit());
     CompletionStage<HttpResponse> page =
-        waitFor(params, category, timeout)
+        waitFor(params, category, timeout, cancel)
             .thenCompose(
                 reached -> {
                   if (!reached) {
@@ -142,13 +156,13 @@ final class LogRoutes extends AllDirectives {
                   }
                   return after.thenCompose(
                       from ->
-                          logs.category(category, from, limit)
+                          logs.category(category, from, limit, settings.maxPageBytes(), cancel)
                               .thenCompose(
                                   read ->
                                       valid(params, read, LogEvent::event)
                                           .thenApply(shown -> categoryPage(read, shown, from))));
                 });
-    return onSuccess(page, this::complete);
+    return onSuccess(Connections.tracked(page, metrics), this::complete);
   }
 
   /** The valid events of a category page; {@code next} is after the last one read. */
@@ -252,7 +266,8 @@ final class LogRoutes extends AllDirectives {
    * position in {@code waitFor}, false when {@code timeout} passed first. Positions of the log
    * itself were handed out by reads of it, so they are reached already.
    */
-  private CompletionStage<Boolean> waitFor(Params params, String category, Duration timeout) {
+  private CompletionStage<Boolean> waitFor(
+      Params params, String category, Duration timeout, Cancel cancel) {
     String text = params.get("waitFor");
     if (text == null) {
       return CompletableFuture.completedFuture(true);
@@ -272,7 +287,7 @@ final class LogRoutes extends AllDirectives {
                 + ", which is not in category "
                 + category);
       }
-      return logs.indexed(log, append.stream(), append.version(), timeout);
+      return logs.indexed(log, append.stream(), append.version(), timeout, cancel);
     }
     if (category == null
         ? position instanceof Position.All

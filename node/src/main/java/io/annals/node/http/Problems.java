@@ -48,7 +48,26 @@ final class Problems {
         HttpResponse.create()
             .withStatus(problem.status())
             .withEntity(HttpEntities.create(PROBLEM_JSON, Json.bytes(problem)));
-    return problem.status() == 503 ? response.addHeader(RetryAfter.create(1L)) : response;
+    return switch (problem.status()) {
+      case 503 -> response.addHeader(RetryAfter.create(1L));
+      case 429 -> response.addHeader(RetryAfter.create(TOO_MANY_RETRY_AFTER_SECONDS));
+      default -> response;
+    };
+  }
+
+  /** Seconds a client is told to wait after a 429: long enough for subscribers to come and go. */
+  static final long TOO_MANY_RETRY_AFTER_SECONDS = 5;
+
+  static HttpResponse tooManySubscriptions(int max) {
+    return response(
+        problem(
+            429,
+            "too-many-subscriptions",
+            "Too many subscriptions",
+            "this node has its limit of "
+                + max
+                + " subscriptions open (annals.subscriptions.max-open); retry later or on another"
+                + " node"));
   }
 
   static Problem badRequestProblem(BadRequest e) {
@@ -237,6 +256,10 @@ final class Problems {
     }
     if (cause instanceof io.annals.node.journal.JournalBusy busy) {
       return problem(503, "unavailable", "Service unavailable", busy.getMessage());
+    }
+    if (cause instanceof io.annals.node.journal.Cancel.Cancelled) {
+      // the client has gone: nobody reads this answer
+      return problem(503, "unavailable", "Service unavailable", "the read was cancelled");
     }
     if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
       return problem(503, "timeout", "Timed out", "the stream did not answer in time; retry later");

@@ -89,7 +89,8 @@ final class Sse {
       Source<List<T>, NotUsed> chunks,
       Function<T, ByteString> message,
       Settings settings,
-      Metrics metrics) {
+      Metrics metrics,
+      Runnable closed) {
     Source<ByteString, NotUsed> bytes =
         Source.single(ByteString.fromString("retry: " + settings.retry().toMillis() + "\n\n"))
             .concat(
@@ -99,7 +100,11 @@ final class Sse {
             .watchTermination(
                 (notUsed, done) -> {
                   metrics.sseSubscribers.increment();
-                  done.whenComplete((d, failure) -> metrics.sseSubscribers.decrement());
+                  done.whenComplete(
+                      (d, failure) -> {
+                        metrics.sseSubscribers.decrement();
+                        closed.run();
+                      });
                   return notUsed;
                 });
     return HttpResponse.create()

@@ -2,8 +2,10 @@ package io.annals.node.http;
 
 import io.annals.node.AnnalsSettings;
 import io.annals.node.cluster.RetryingAsk;
+import io.annals.node.journal.Cancel;
 import io.annals.node.journal.StoredEvent;
 import io.annals.node.journal.StreamReader;
+import io.annals.node.metrics.Metrics;
 import io.annals.node.stream.StreamEntity;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +31,14 @@ final class StreamReads extends AllDirectives {
   private final ClusterSharding sharding;
   private final StreamReader reader;
   private final AnnalsSettings settings;
+  private final Metrics metrics;
 
-  StreamReads(ClusterSharding sharding, StreamReader reader, AnnalsSettings settings) {
+  StreamReads(
+      ClusterSharding sharding, StreamReader reader, AnnalsSettings settings, Metrics metrics) {
     this.sharding = sharding;
     this.reader = reader;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   /**
@@ -79,7 +84,13 @@ final class StreamReads extends AllDirectives {
                   settings.defaultReadLimit(),
                   settings.maxReadLimit());
           return withVersion(
-              stream, current -> onSuccess(readPage(stream, current, q), this::complete));
+              stream,
+              current ->
+                  Connections.withCancel(
+                      cancel ->
+                          onSuccess(
+                              Connections.tracked(readPage(stream, current, q, cancel), metrics),
+                              this::complete)));
         });
   }
 
@@ -137,7 +148,7 @@ final class StreamReads extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> readPage(
-      String stream, StreamEntity.CurrentVersion current, PageQuery q) {
+      String stream, StreamEntity.CurrentVersion current, PageQuery q, Cancel cancel) {
     long version = current.version();
     long lo;
     long hi;
@@ -155,7 +166,7 @@ final class StreamReads extends AllDirectives {
           withETag(version, pageBody(stream, version, List.of(), next)));
     }
     Page page = new Page(q, current.invalidated(), lo, hi);
-    return page.fill(reader, stream, settings.maxPageBytes())
+    return page.fill(reader, stream, settings.maxPageBytes(), cancel)
         .thenApply(
             done -> {
               // the page ended at `done` (its last version read, in page order)
@@ -192,7 +203,10 @@ final class StreamReads extends AllDirectives {
     }
 
     /** Completes with the last version the page covers (in page order). */
-    CompletionStage<Long> fill(StreamReader reader, String stream, long budget) {
+    CompletionStage<Long> fill(StreamReader reader, String stream, long budget, Cancel cancel) {
+      if (cancel.cancelled()) {
+        return CompletableFuture.failedFuture(new Cancel.Cancelled());
+      }
       long left = hi - lo + 1 - read;
       long chunk = read == 0 ? 16 : Math.max(1, (budget - bytes) * read / Math.max(1, bytes));
       chunk = Math.min(left, Math.min(chunk, 4 * Math.max(64, read)));
@@ -210,7 +224,7 @@ final class StreamReads extends AllDirectives {
                 for (StoredEvent e : ordered) {
                   if (q.shows(e, invalidated)) {
                     events.add(e);
-                    bytes += e.data().length() + (e.metadata() == null ? 0 : e.metadata().length());
+                    bytes += e.size();
                   }
                   if (bytes >= budget) {
                     return CompletableFuture.completedFuture(e.version());
@@ -219,7 +233,7 @@ final class StreamReads extends AllDirectives {
                 read = q.backward() ? hi - a + 1 : b - lo + 1;
                 return read >= hi - lo + 1
                     ? CompletableFuture.completedFuture(last)
-                    : fill(reader, stream, budget);
+                    : fill(reader, stream, budget, cancel);
               });
     }
   }

@@ -169,8 +169,11 @@ final class StreamRoutes extends AllDirectives {
       }
     }
     List<CompletableFuture<ObjectNode>> results = new ArrayList<>();
+    RawJson raw = RawJson.of(body).member("writes");
     for (int i = 0; i < writes.size(); i++) {
-      results.add(oneOfMany(writes.get(i), "writes[" + i + "].", principal).toCompletableFuture());
+      results.add(
+          oneOfMany(writes.get(i), "writes[" + i + "].", raw.index(i), principal)
+              .toCompletableFuture());
     }
     CompletionStage<HttpResponse> all =
         CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
@@ -184,7 +187,8 @@ final class StreamRoutes extends AllDirectives {
     return onSuccess(all, this::complete);
   }
 
-  private CompletionStage<ObjectNode> oneOfMany(JsonNode write, String at, Principal principal) {
+  private CompletionStage<ObjectNode> oneOfMany(
+      JsonNode write, String at, RawJson raw, Principal principal) {
     try {
       if (!write.isObject() || !write.path("stream").isTextual()) {
         throw BadRequest.invalid(at + "stream is required (a stream name)");
@@ -195,7 +199,7 @@ final class StreamRoutes extends AllDirectives {
       if (!rest.has("events")) {
         throw BadRequest.invalid(at + "events is required (an array of events)");
       }
-      AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty(), limits(settings));
+      AppendBody parsed = AppendBody.fromTree(rest, at, Optional.empty(), limits(settings), raw);
       return ask(stream, parsed, principal)
           .thenApply(reply -> AppendAnswers.entry(AppendAnswers.answer(stream, reply)))
           .exceptionally(

@@ -3,6 +3,7 @@ package io.annals.node.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.annals.node.AnnalsSettings;
+import io.annals.node.journal.Cancel;
 import io.annals.node.journal.StoredEvent;
 import io.annals.node.log.Cursor;
 import io.annals.node.log.LogEvent;
@@ -43,6 +44,7 @@ final class SubscriptionRoutes extends AllDirectives {
   private final Metrics metrics;
   private final Invalidations invalidations;
   private final LogArguments arguments;
+  private final OpenSubscriptions open;
   private final Access access;
   private final Duration timeout;
 
@@ -53,9 +55,11 @@ final class SubscriptionRoutes extends AllDirectives {
       AnnalsSettings settings,
       Metrics metrics,
       Invalidations invalidations,
+      OpenSubscriptions open,
       Access access) {
     this.access = access;
     this.logs = logs;
+    this.open = open;
     this.streams = streams;
     AnnalsSettings.Subscriptions s = settings.subscriptions();
     this.sse = new Sse.Settings(s.retry(), s.heartbeat(), s.chunkBytes());
@@ -100,6 +104,27 @@ final class SubscriptionRoutes extends AllDirectives {
                                     q -> streamSubscribe(stream, Params.of(q, STREAM)))))));
   }
 
+  /**
+   * A subscription's route: {@code inner} gets the {@link Cancel} of the request (its client has
+   * gone) once a slot of {@code annals.subscriptions.max-open} is taken; none left: 429.
+   */
+  private Route subscription(java.util.function.BiFunction<Cancel, Runnable, Route> inner) {
+    return extractRequest(
+        request -> {
+          OpenSubscriptions.Slot slot = open.tryOpen(Connections.goneOf(request));
+          if (slot == null) {
+            metrics.subscriptionsRefused.increment();
+            return complete(Problems.tooManySubscriptions(open.max()));
+          }
+          try {
+            return inner.apply(Connections.cancelOf(request), slot::close);
+          } catch (RuntimeException badArguments) {
+            slot.close();
+            throw badArguments;
+          }
+        });
+  }
+
   private Route allSubscribe(Params params) {
     Sse.Form form = Sse.Form.of(params);
     return optionalHeaderValueByName(
@@ -107,14 +132,17 @@ final class SubscriptionRoutes extends AllDirectives {
         lastId -> {
           CompletionStage<Position.All> from =
               lastId.isPresent()
-                  ? arguments.allPosition(lastId.get(), "Last-Event-ID", timeout)
-                  : arguments.allPosition(params.get("after"), "after", timeout);
+                  ? arguments.allPosition(lastId.get(), "Last-Event-ID", timeout, Cancel.NEVER)
+                  : arguments.allPosition(params.get("after"), "after", timeout, Cancel.NEVER);
           return onSuccess(
               from,
               start ->
-                  sse(
-                      validOnly(params, logs.all(start), e -> e.second().event()),
-                      e -> message(e.first(), form, e.second())));
+                  subscription(
+                      (cancel, close) ->
+                          sse(
+                              validOnly(params, logs.all(start, cancel), e -> e.second().event()),
+                              e -> message(e.first(), form, e.second()),
+                              close)));
         });
   }
 
@@ -126,14 +154,22 @@ final class SubscriptionRoutes extends AllDirectives {
         lastId -> {
           CompletionStage<Cursor> from =
               lastId.isPresent()
-                  ? arguments.categoryCursor(category, lastId.get(), "Last-Event-ID", timeout)
-                  : arguments.categoryCursor(category, params.get("after"), "after", timeout);
+                  ? arguments.categoryCursor(
+                      category, lastId.get(), "Last-Event-ID", timeout, Cancel.NEVER)
+                  : arguments.categoryCursor(
+                      category, params.get("after"), "after", timeout, Cancel.NEVER);
           return onSuccess(
               from,
               start ->
-                  sse(
-                      validOnly(params, logs.log(LogId.category(category), start), LogEvent::event),
-                      e -> message(new Position.Category(e.after()), form, e)));
+                  subscription(
+                      (cancel, close) ->
+                          sse(
+                              validOnly(
+                                  params,
+                                  logs.log(LogId.category(category), start, cancel),
+                                  LogEvent::event),
+                              e -> message(new Position.Category(e.after()), form, e),
+                              close)));
         });
   }
 
@@ -149,9 +185,12 @@ final class SubscriptionRoutes extends AllDirectives {
                   : Optional.ofNullable(params.get("from"))
                       .map(v -> Params.number("from", v, 1, Long.MAX_VALUE))
                       .orElse(1L);
-          return sse(
-              validOnly(params, streams.stream(stream, from), e -> e),
-              e -> Sse.message(Long.toString(e.version()), form, e, Sse.shared(e), "}"));
+          return subscription(
+              (cancel, close) ->
+                  sse(
+                      validOnly(params, streams.stream(stream, from, cancel), e -> e),
+                      e -> Sse.message(Long.toString(e.version()), form, e, Sse.shared(e), "}"),
+                      close));
         });
   }
 
@@ -184,7 +223,12 @@ final class SubscriptionRoutes extends AllDirectives {
         ",\"position\":\"" + id + "\"}");
   }
 
-  private <T> Route sse(Source<List<T>, NotUsed> chunks, Function<T, ByteString> message) {
-    return access.subscription(() -> Sse.response(chunks, message, sse, metrics));
+  /**
+   * The SSE response, within its principal's cap and token lifetime ({@link Access}); {@code close}
+   * gives the subscription's node-wide slot back when it ends.
+   */
+  private <T> Route sse(
+      Source<List<T>, NotUsed> chunks, Function<T, ByteString> message, Runnable close) {
+    return access.subscription(() -> Sse.response(chunks, message, sse, metrics, close), close);
   }
 }

@@ -18,4 +18,10 @@ public record StoredEvent(
     String data,
     String metadata,
     Instant recorded,
-    String principal) {}
+    String principal) {
+
+  /** What byte budgets of reads count: the characters of {@code data} and {@code metadata}. */
+  public long size() {
+    return data.length() + (metadata == null ? 0 : metadata.length());
+  }
+}

@@ -1,5 +1,6 @@
 package io.annals.node.log;
 
+import io.annals.node.journal.Cancel;
 import io.annals.node.journal.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,18 +64,29 @@ public final class LogPages {
                     ends.stream().map(CompletableFuture::join).toArray(Cursor[]::new)));
   }
 
-  /** Up to {@code limit} events of category {@code category} after {@code from}. */
-  public CompletionStage<List<LogEvent>> category(String category, Cursor from, int limit) {
-    return reader.events(LogId.category(category), from, limit);
+  /**
+   * Up to {@code limit} events of category {@code category} after {@code from}, ending once they
+   * hold {@code maxBytes} (at least one).
+   */
+  public CompletionStage<List<LogEvent>> category(
+      String category, Cursor from, int limit, long maxBytes, Cancel cancel) {
+    return reader.events(LogId.category(category), from, limit, maxBytes, cancel);
   }
 
-  /** Events of a page read: the global log's partitions merged by indexing time. */
+  /**
+   * Events of a page read: the global log's partitions merged by indexing time, up to {@code limit}
+   * and ending once they hold {@code maxBytes} (at least one). Each partition is read up to both
+   * limits (a page may come from one partition alone); a partition whose read ended at the byte
+   * budget ends the page at its last event at the latest, since the page holds the budget by then.
+   */
   public CompletionStage<List<Pair<Position.All, StoredEvent>>> allPage(
-      Position.All from, int limit) {
+      Position.All from, int limit, long maxBytes, Cancel cancel) {
     List<CompletableFuture<List<LogEvent>>> reads = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       reads.add(
-          reader.events(LogId.partition(p), from.partitions()[p], limit).toCompletableFuture());
+          reader
+              .events(LogId.partition(p), from.partitions()[p], limit, maxBytes, cancel)
+              .toCompletableFuture());
     }
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -82,7 +94,8 @@ public final class LogPages {
               int[] taken = new int[partitions];
               Position.All position = from;
               List<Pair<Position.All, StoredEvent>> out = new ArrayList<>(limit);
-              while (out.size() < limit) {
+              long bytes = 0;
+              while (out.size() < limit && bytes < maxBytes) {
                 int best = -1;
                 for (int p = 0; p < partitions; p++) {
                   List<LogEvent> r = reads.get(p).join();
@@ -99,6 +112,7 @@ public final class LogPages {
                 LogEvent e = reads.get(best).join().get(taken[best]++);
                 position = position.with(best, e.after());
                 out.add(Pair.create(position, e.event()));
+                bytes += e.event().size();
               }
               return out;
             });
@@ -110,13 +124,14 @@ public final class LogPages {
    * the append is too far back to be found.
    */
   public CompletionStage<Optional<Position.All>> allAfter(
-      Position.Append append, Duration timeout) {
+      Position.Append append, Duration timeout, Cancel cancel) {
     int own = LogId.partitionOf(append.stream(), partitions);
     String log = LogId.partition(own);
     return whenIndexed(
         log,
         append,
         timeout,
+        cancel,
         found -> {
           List<CompletableFuture<Cursor>> cursors = new ArrayList<>();
           for (int p = 0; p < partitions; p++) {
@@ -140,11 +155,12 @@ public final class LogPages {
    * category), once the log has indexed it; as {@link #allAfter}.
    */
   public CompletionStage<Optional<Cursor>> categoryAfter(
-      String category, Position.Append append, Duration timeout) {
+      String category, Position.Append append, Duration timeout, Cancel cancel) {
     return whenIndexed(
         LogId.category(category),
         append,
         timeout,
+        cancel,
         found -> CompletableFuture.completedFuture(found.after()));
   }
 
@@ -152,8 +168,9 @@ public final class LogPages {
       String log,
       Position.Append append,
       Duration timeout,
+      Cancel cancel,
       Function<AppendPositions.Found, CompletionStage<T>> then) {
-    return indexed(log, append.stream(), append.version(), timeout)
+    return indexed(log, append.stream(), append.version(), timeout, cancel)
         .thenCompose(
             reached ->
                 !reached
@@ -182,12 +199,19 @@ public final class LogPages {
    * within half a second, the entity is asked again.
    */
   public CompletionStage<Boolean> indexed(
-      String logId, String stream, long version, Duration timeout) {
+      String logId, String stream, long version, Duration timeout, Cancel cancel) {
     long deadline = System.nanoTime() + timeout.toNanos();
     return tails
         .tail(logId, null)
-        .thenCompose(tail -> covered(logId, stream, version, deadline, tail))
-        .exceptionally(failure -> false);
+        .thenCompose(tail -> covered(logId, stream, version, deadline, tail, cancel))
+        .exceptionally(
+            failure -> {
+              if (failure instanceof Cancel.Cancelled
+                  || failure.getCause() instanceof Cancel.Cancelled) {
+                throw new Cancel.Cancelled();
+              }
+              return false;
+            });
   }
 
   private CompletionStage<Boolean> covered(
@@ -195,7 +219,12 @@ public final class LogPages {
       String stream,
       long version,
       long deadline,
-      org.apache.pekko.actor.typed.ActorRef<LogTail.Command> tail) {
+      org.apache.pekko.actor.typed.ActorRef<LogTail.Command> tail,
+      Cancel cancel) {
+    if (cancel.cancelled()) {
+      // the client has gone: stop asking the log entity and parking on the tail for it
+      return CompletableFuture.failedFuture(new Cancel.Cancelled());
+    }
     return sharding
         .entityRefFor(LogEntity.TYPE_KEY, logId)
         .<LogEntity.Coverage>ask(r -> new LogEntity.Covers(stream, version, r), askTimeout)
@@ -218,7 +247,7 @@ public final class LogPages {
                       reply ->
                           reply instanceof LogTail.Covered c && c.covered()
                               ? CompletableFuture.completedFuture(true)
-                              : covered(logId, stream, version, deadline, tail));
+                              : covered(logId, stream, version, deadline, tail, cancel));
             });
   }
 }

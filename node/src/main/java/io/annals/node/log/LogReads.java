@@ -2,6 +2,7 @@ package io.annals.node.log;
 
 import io.annals.node.journal.JournalReads;
 import io.annals.node.journal.StreamReader;
+import io.annals.node.metrics.Metrics;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,6 +21,7 @@ public record LogReads(
       int partitions,
       int chunkEvents,
       int catchUpEvents,
+      long catchUpBytes,
       Duration tailAskTimeout,
       Duration entityAskTimeout) {}
 
@@ -39,7 +41,18 @@ public record LogReads(
             settings.partitions(),
             settings.entityAskTimeout()),
         new LogSubscriptions(
-            reader, asks, settings.partitions(), settings.chunkEvents(), settings.catchUpEvents()),
-        new StreamSubscriptions(streams, asks, settings.catchUpEvents()));
+            reader,
+            asks,
+            settings.partitions(),
+            settings.chunkEvents(),
+            settings.catchUpEvents(),
+            settings.catchUpBytes(),
+            Metrics.get(system).catchUpSteps),
+        new StreamSubscriptions(
+            streams,
+            asks,
+            settings.catchUpEvents(),
+            settings.catchUpBytes(),
+            Metrics.get(system).catchUpSteps));
   }
 }

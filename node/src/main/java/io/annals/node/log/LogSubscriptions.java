@@ -1,5 +1,7 @@
 package io.annals.node.log;
 
+import io.annals.node.journal.Cancel;
+import io.annals.node.metrics.Count;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,13 +25,24 @@ public final class LogSubscriptions {
   private final int partitions;
   private final int chunk;
   private final int catchUpEvents;
+  private final long catchUpBytes;
+  private final Count catchUpSteps;
 
-  LogSubscriptions(LogReader reader, TailAsks tails, int partitions, int chunk, int catchUpEvents) {
+  LogSubscriptions(
+      LogReader reader,
+      TailAsks tails,
+      int partitions,
+      int chunk,
+      int catchUpEvents,
+      long catchUpBytes,
+      Count catchUpSteps) {
+    this.catchUpSteps = catchUpSteps;
     this.reader = reader;
     this.tails = tails;
     this.partitions = partitions;
     this.chunk = chunk;
     this.catchUpEvents = catchUpEvents;
+    this.catchUpBytes = catchUpBytes;
   }
 
   /**
@@ -38,15 +51,17 @@ public final class LogSubscriptions {
    * partition: a live step takes its share of {@code chunk-events} from the tail (a stalled
    * subscriber then holds about one chunk of references to the tails' events); a catch-up step
    * hands on {@code catch-up-events} read from Cassandra, as fewer, longer reads are what makes
-   * catch-up fast.
+   * catch-up fast, within its share of {@code catch-up-bytes}, so the merge holds about {@code
+   * catch-up-bytes} in all.
    */
-  public Source<List<Pair<Position.All, LogEvent>>, NotUsed> all(Position.All from) {
+  public Source<List<Pair<Position.All, LogEvent>>, NotUsed> all(Position.All from, Cancel cancel) {
     int share = Math.max(1, chunk / partitions);
+    long bytes = Math.max(1, catchUpBytes / partitions);
     return Source.range(0, partitions - 1)
         .flatMapMerge(
             partitions,
             p ->
-                log(LogId.partition(p), from.partitions()[p], share)
+                log(LogId.partition(p), from.partitions()[p], share, bytes, cancel)
                     .map(chunk -> Pair.create(p, chunk)))
         .statefulMap(
             () -> new Position.All(from.partitions()),
@@ -63,17 +78,23 @@ public final class LogSubscriptions {
   }
 
   /**
-   * One log after {@code from}: in steps of {@code catch-up-events} while catching up, of at most
-   * {@code chunk-events} when live.
+   * One log after {@code from}: in steps of {@code catch-up-events} (and at most {@code
+   * catch-up-bytes}) while catching up, of at most {@code chunk-events} when live. A step that
+   * starts after {@code cancel} says the client has gone reads nothing.
    */
-  public Source<List<LogEvent>, NotUsed> log(String logId, Cursor from) {
-    return log(logId, from, chunk);
+  public Source<List<LogEvent>, NotUsed> log(String logId, Cursor from, Cancel cancel) {
+    return log(logId, from, chunk, catchUpBytes, cancel);
   }
 
-  private Source<List<LogEvent>, NotUsed> log(String logId, Cursor from, int liveMax) {
-    return Source.unfoldAsync(LogStep.catchingUp(from, null), s -> step(logId, s, liveMax))
+  private Source<List<LogEvent>, NotUsed> log(
+      String logId, Cursor from, int liveMax, long maxBytes, Cancel cancel) {
+    Budget budget = new Budget(catchUpEvents, maxBytes, cancel);
+    return Source.unfoldAsync(LogStep.catchingUp(from, null), s -> step(logId, s, liveMax, budget))
         .filter(events -> !events.isEmpty());
   }
+
+  /** What one catch-up step may hand on, and whether its client is still there. */
+  private record Budget(int events, long bytes, Cancel cancel) {}
 
   /**
    * A log subscription's state: its place (after the last event it emitted), whether it is live,
@@ -85,30 +106,54 @@ public final class LogSubscriptions {
       boolean live,
       ActorRef<LogTail.Command> tail,
       List<LogEvent> ahead,
-      long perEntry) {
+      LogReader.Read estimates) {
     static LogStep catchingUp(Cursor cursor, ActorRef<LogTail.Command> tail) {
-      return new LogStep(cursor, false, tail, List.of(), 0);
+      return new LogStep(cursor, false, tail, List.of(), null);
     }
 
     LogStep advancedBy(List<LogEvent> events) {
       return events.isEmpty()
           ? this
-          : new LogStep(events.get(events.size() - 1).after(), live, tail, ahead, perEntry);
+          : new LogStep(events.get(events.size() - 1).after(), live, tail, ahead, estimates);
     }
 
     /**
-     * Emits the first {@code chunk} of {@code events}, keeping the rest ahead for the next step.
+     * Emits the first events of {@code events} up to the step's {@code budget} (at least one),
+     * keeping the rest ahead for the next step.
      */
-    Pair<LogStep, List<LogEvent>> emit(List<LogEvent> events, int chunk, long perEntry) {
+    Pair<LogStep, List<LogEvent>> emit(
+        List<LogEvent> events, Budget budget, LogReader.Read estimates) {
       if (events.isEmpty()) {
-        return Pair.create(new LogStep(cursor, true, tail, List.of(), 0), events);
+        return Pair.create(new LogStep(cursor, true, tail, List.of(), null), events);
       }
-      int n = Math.min(chunk, events.size());
+      int n = fitting(events, budget);
       List<LogEvent> out = events.subList(0, n);
       List<LogEvent> rest = List.copyOf(events.subList(n, events.size()));
       return Pair.create(
-          new LogStep(out.get(n - 1).after(), false, tail, rest, perEntry), List.copyOf(out));
+          new LogStep(out.get(n - 1).after(), false, tail, rest, estimates), List.copyOf(out));
     }
+  }
+
+  /** A step that failed because its client has gone ends the source quietly; others fail it. */
+  static <T> Optional<T> endIfCancelled(Throwable failure) {
+    Throwable cause =
+        failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+    if (cause instanceof Cancel.Cancelled) {
+      return Optional.empty();
+    }
+    throw failure instanceof RuntimeException re
+        ? re
+        : new java.util.concurrent.CompletionException(failure);
+  }
+
+  /** How many of the first {@code events} a step hands on: its events and bytes, at least one. */
+  private static int fitting(List<LogEvent> events, Budget budget) {
+    int n = 0;
+    long bytes = 0;
+    while (n < events.size() && n < budget.events() && (n == 0 || bytes < budget.bytes())) {
+      bytes += events.get(n++).event().size();
+    }
+    return n;
   }
 
   /**
@@ -116,28 +161,41 @@ public final class LogSubscriptions {
    * index entries) first when they are fewer. Nothing left to read means the subscriber is live.
    */
   private CompletionStage<Optional<Pair<LogStep, List<LogEvent>>>> catchUp(
-      String logId, LogStep s) {
+      String logId, LogStep s, Budget budget) {
     List<LogEvent> ahead = s.ahead();
-    if (ahead.size() >= catchUpEvents) {
-      return CompletableFuture.completedFuture(
-          Optional.of(s.emit(ahead, catchUpEvents, s.perEntry())));
+    long aheadBytes = 0;
+    for (LogEvent e : ahead) {
+      aheadBytes += e.event().size();
+    }
+    if (ahead.size() >= budget.events() || aheadBytes >= budget.bytes()) {
+      return CompletableFuture.completedFuture(Optional.of(s.emit(ahead, budget, s.estimates())));
     }
     Cursor from = ahead.isEmpty() ? s.cursor() : ahead.get(ahead.size() - 1).after();
+    catchUpSteps.increment();
     return reader
-        .ahead(logId, from, catchUpEvents - ahead.size(), s.perEntry())
+        .ahead(
+            logId,
+            from,
+            budget.events() - ahead.size(),
+            budget.bytes() - aheadBytes,
+            s.estimates(),
+            budget.cancel())
         .thenApply(
             read -> {
               List<LogEvent> events = new ArrayList<>(ahead.size() + read.events().size());
               events.addAll(ahead);
               events.addAll(read.events());
-              return Optional.of(s.emit(events, catchUpEvents, read.perEntry()));
+              return Optional.of(s.emit(events, budget, read));
             });
   }
 
   private CompletionStage<Optional<Pair<LogStep, List<LogEvent>>>> step(
-      String logId, LogStep s, int liveMax) {
+      String logId, LogStep s, int liveMax, Budget budget) {
+    if (budget.cancel().cancelled()) {
+      return CompletableFuture.completedFuture(Optional.empty()); // the client has gone
+    }
     if (!s.live()) {
-      return catchUp(logId, s);
+      return catchUp(logId, s, budget).exceptionally(LogSubscriptions::endIfCancelled);
     }
     return tails
         .tail(logId, s.tail())
@@ -150,7 +208,7 @@ public final class LogSubscriptions {
                           if (reply instanceof LogTail.Entries e) {
                             List<LogEvent> events =
                                 LogEvent.after(e.entries(), s.cursor(), liveMax);
-                            LogStep at = new LogStep(s.cursor(), true, tail, List.of(), 0);
+                            LogStep at = new LogStep(s.cursor(), true, tail, List.of(), null);
                             return Optional.of(Pair.create(at.advancedBy(events), events));
                           }
                           return Optional.of(

@@ -82,6 +82,26 @@ public final class Metrics implements Extension {
       Level.register(registry, "annals.active.streams", "Stream entities running on this node.");
   public final Level sseSubscribers =
       Level.register(registry, "annals.sse.subscribers", "Open SSE subscriptions on this node.");
+  public final Count subscriptionsRefused =
+      Count.register(
+          registry,
+          "annals.subscriptions.refused",
+          "Subscriptions answered 429 because annals.subscriptions.max-open were open.");
+  public final Count catchUpSteps =
+      Count.register(
+          registry,
+          "annals.subscriptions.catchup.steps",
+          "Catch-up steps (reads of the journal) started by subscriptions on this node.");
+  public final Count readsCancelled =
+      Count.register(
+          registry,
+          "annals.reads.cancelled",
+          "Page reads and waitFor waits stopped because their client had gone.");
+  public final Level readsInFlight =
+      Level.register(
+          registry,
+          "annals.reads.in.flight",
+          "Page reads of /all, categories and streams (waitFor included) being answered.");
 
   /** Events per journal write: above 1 when appends to one stream were grouped. */
   public final Distribution batchEvents =

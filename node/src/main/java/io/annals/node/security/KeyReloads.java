@@ -3,7 +3,6 @@ package io.annals.node.security;
 import io.annals.node.CborSerializable;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -11,20 +10,20 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One per node, registered with the receptionist: reloads the node's {@link ApiKeys} every {@code
- * refresh} (every second until the first reload succeeds), and when asked by {@link #everywhere}
- * after a key was created or revoked, answering once the reload is done. So {@code DELETE
- * /keys/{name}} answers only when every reachable node has dropped the key.
+ * One per node, at {@code /user/api-keys}: reloads the node's {@link ApiKeys} every {@code refresh}
+ * (every second until the first reload succeeds), and when asked by {@link #everywhere} after a key
+ * was created or revoked, answering once the reload is done. So {@code DELETE /keys/{name}} answers
+ * only when every reachable node has dropped the key.
  */
 public final class KeyReloads {
   private static final Logger log = LoggerFactory.getLogger(KeyReloads.class);
-  static final ServiceKey<Command> SERVICE = ServiceKey.create(Command.class, "annals-api-keys");
+
+  /** The name each node's reloader is spawned under (by the guardian: {@code /user/api-keys}). */
+  static final String NAME = "api-keys";
 
   public sealed interface Command extends CborSerializable permits Reload {}
 
@@ -43,9 +42,6 @@ public final class KeyReloads {
   static Behavior<Command> create(ApiKeys keys, Duration refresh) {
     return Behaviors.<Object>setup(
             ctx -> {
-              ctx.getSystem()
-                  .receptionist()
-                  .tell(Receptionist.register(SERVICE, ctx.getSelf().narrow()));
               return Behaviors.withTimers(
                   timers -> {
                     timers.startSingleTimer(new Tick(), Duration.ZERO);
@@ -81,35 +77,45 @@ public final class KeyReloads {
   }
 
   /**
-   * Asks every node's key reloader to reload, and completes with how many of {@code asked} nodes
-   * confirmed within {@code timeout}.
+   * Asks the key reloader of every Up member of the cluster (found by its path, {@code
+   * /user/api-keys}, so a member that joined a moment ago counts too) to reload, and completes with
+   * how many confirmed within {@code timeout}, of how many members.
    */
   static CompletionStage<int[]> everywhere(ActorSystem<?> system, Duration timeout) {
-    return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
-            system.receptionist(),
-            reply -> Receptionist.find(SERVICE, reply),
-            timeout,
-            system.scheduler())
-        .thenCompose(
-            listing -> {
-              Set<ActorRef<Command>> nodes = listing.getServiceInstances(SERVICE);
-              List<CompletableFuture<Boolean>> confirmations =
-                  nodes.stream()
-                      .map(
-                          node ->
-                              AskPattern.<Command, Reloaded>ask(
-                                      node, Reload::new, timeout, system.scheduler())
-                                  .thenApply(done -> true)
-                                  .exceptionally(failure -> false)
-                                  .toCompletableFuture())
-                      .toList();
-              return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new))
-                  .thenApply(
-                      all ->
-                          new int[] {
-                            (int) confirmations.stream().filter(CompletableFuture::join).count(),
-                            nodes.size()
-                          });
-            });
+    var classic = org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system);
+    List<org.apache.pekko.actor.Address> members = new java.util.ArrayList<>();
+    for (org.apache.pekko.cluster.Member m :
+        org.apache.pekko.cluster.typed.Cluster.get(system).state().getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up()
+          || m.status() == org.apache.pekko.cluster.MemberStatus.weaklyUp()) {
+        members.add(m.address());
+      }
+    }
+    List<CompletableFuture<Boolean>> confirmations =
+        members.stream()
+            .map(
+                address ->
+                    classic
+                        .actorSelection(address + "/user/" + NAME)
+                        .resolveOne(timeout)
+                        .thenCompose(
+                            ref ->
+                                AskPattern.<Command, Reloaded>ask(
+                                    org.apache.pekko.actor.typed.javadsl.Adapter.<Command>toTyped(
+                                        ref),
+                                    Reload::new,
+                                    timeout,
+                                    system.scheduler()))
+                        .thenApply(done -> true)
+                        .exceptionally(failure -> false)
+                        .toCompletableFuture())
+            .toList();
+    return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new))
+        .thenApply(
+            all ->
+                new int[] {
+                  (int) confirmations.stream().filter(CompletableFuture::join).count(),
+                  members.size()
+                });
   }
 }

@@ -36,7 +36,7 @@ public final class Security {
       keys =
           new ApiKeys(
               ctx.getSystem(), settings.keyFile().isEmpty() ? null : Path.of(settings.keyFile()));
-      ctx.spawn(KeyReloads.create(keys, settings.keyRefresh()), "api-keys");
+      ctx.spawn(KeyReloads.create(keys, settings.keyRefresh()), KeyReloads.NAME);
     }
     JwtTokens jwt = settings.jwt() ? new JwtTokens(settings.jwtSettings()) : null;
     return new Security(settings, keys, jwt, ctx.getSystem());

@@ -110,11 +110,13 @@ final class BatchPlan {
               txn,
               recorded,
               e.invalidates(),
+              e.contentFingerprint(),
+              e.dataFingerprint(),
               e.principal());
       events.add(r);
       pendingIds.put(e.id(), new Written(version, txn, e.contentHash(), recorded));
       if (e.key() != null) {
-        pendingKeys.put(e.key(), new KeyEvent(version, txn, e.type(), Fingerprint.of(e.data())));
+        pendingKeys.put(e.key(), new KeyEvent(version, txn, e.type(), e.dataHash()));
         if (!state.hasKey(e.key())) {
           pendingNewKeys.add(e.key());
         }
@@ -216,9 +218,7 @@ final class BatchPlan {
     KeyEvent latest =
         pendingKeys.containsKey(e.key()) ? pendingKeys.get(e.key()) : state.latestValid(e.key());
     boolean same =
-        latest != null
-            && latest.type().equals(e.type())
-            && latest.dataHash() == Fingerprint.of(e.data());
+        latest != null && latest.type().equals(e.type()) && latest.dataHash() == e.dataHash();
     return same ? latest : null;
   }
 

@@ -56,10 +56,12 @@ final class StreamJournal
   sealed interface Event extends CborSerializable permits Recorded {}
 
   /**
-   * One stream event as stored. {@code data} and {@code metadata} are compact JSON text; {@code
-   * recorded} is microseconds since the epoch; the version is the journal sequence number; {@code
-   * invalidates} is set on {@code $invalidate} events only (added later: null in older events);
-   * {@code principal} is who wrote it when security is on (added later: null in older events).
+   * One stream event as stored. {@code data} and {@code metadata} are JSON text as the client sent
+   * it (compact in events stored before Annals kept data exactly); {@code recorded} is microseconds
+   * since the epoch; the version is the journal sequence number; {@code invalidates} is set on
+   * {@code $invalidate} events only; {@code principal} is who wrote it when security is on. Added
+   * later, null in older events: {@code invalidates}, the fingerprints of {@link NewEvent#exact}
+   * (null: of the data as stored), and {@code principal}.
    */
   record Recorded(
       UUID id,
@@ -71,11 +73,19 @@ final class StreamJournal
       long transaction,
       long recorded,
       Long invalidates,
+      Long contentFingerprint,
+      Long dataFingerprint,
       String principal)
       implements Event, StreamRecord {
 
     long contentHash() {
-      return Fingerprint.ofContent(type, schemaVersion, key, data, metadata);
+      return contentFingerprint != null
+          ? contentFingerprint
+          : Fingerprint.ofContent(type, schemaVersion, key, data, metadata);
+    }
+
+    long dataHash() {
+      return dataFingerprint != null ? dataFingerprint : Fingerprint.of(data);
     }
 
     Instant recordedAt() {

@@ -164,9 +164,7 @@ public final class StreamState {
     transactionRing[(int) (version % transactionRing.length)] = event.transaction();
     if (event.key() != null) {
       keys.computeIfAbsent(event.key(), k -> new ArrayList<>(1))
-          .add(
-              new KeyEvent(
-                  version, event.transaction(), event.type(), Fingerprint.of(event.data())));
+          .add(new KeyEvent(version, event.transaction(), event.type(), event.dataHash()));
     }
     if (event.invalidates() != null) {
       invalidated.put(event.invalidates(), event.transaction());

@@ -233,6 +233,42 @@ class StreamJournalTest {
     assertEquals(2, kit.getState().version());
   }
 
+  /**
+   * Data kept exactly ({@code 1e400} as sent) is compared by its compact text ({@code 1E+400}), as
+   * Annals stored data before: after recovery, a retry of an event stored compact by an older node
+   * and a retry of one stored exactly are both recognised, and equal keyed data is de-duplicated.
+   */
+  @Test
+  void recognisesRetriesOfCompactAndExactDataAfterRecovery() {
+    UUID old = UUID.randomUUID();
+    UUID exact = UUID.randomUUID();
+    String compact = "{\"n\":1E+400}";
+    append(ExpectedVersion.ANY, new NewEvent(old, "A", 1, "k", compact, null));
+    append(
+        ExpectedVersion.ANY,
+        NewEvent.exact(exact, "B", 1, null, "{\"n\": 1e400}", null, compact, null));
+    kit.restart();
+    parent.expectMessage(new StreamEntity.JournalReady(2));
+    assertInstanceOf(
+        AlreadyAppended.class,
+        append(
+            ExpectedVersion.ANY,
+            NewEvent.exact(old, "A", 1, "k", "{\"n\":1e400}", null, compact, null)));
+    assertInstanceOf(
+        AlreadyAppended.class,
+        append(
+            ExpectedVersion.ANY,
+            NewEvent.exact(exact, "B", 1, null, "{ \"n\" : 1e400 }", null, compact, null)));
+    AlreadyAppended dedup =
+        (AlreadyAppended)
+            append(
+                ExpectedVersion.ANY,
+                NewEvent.exact(
+                    UUID.randomUUID(), "A", 1, "k", "{\"n\":1e400}", null, compact, null));
+    assertTrue(dedup.events().get(0).deduplicated());
+    assertEquals(2, kit.getState().version());
+  }
+
   @Test
   void forgetsIdsOlderThanTheWindow() {
     NewEvent first = event("A", "0");

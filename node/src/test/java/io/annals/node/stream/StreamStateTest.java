@@ -21,7 +21,7 @@ class StreamStateTest {
 
   private static StreamJournal.Recorded recordedAt(long transaction, long micros) {
     return new StreamJournal.Recorded(
-        UUID.randomUUID(), "E", 1, null, "1", null, transaction, micros, null, null);
+        UUID.randomUUID(), "E", 1, null, "1", null, transaction, micros, null, null, null, null);
   }
 
   private static final long SECOND = 1_000_000L;
