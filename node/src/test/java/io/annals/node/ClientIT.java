@@ -63,6 +63,11 @@ class ClientIT extends OneNodeIT {
 
   @Override
   protected String nodeOverrides() {
+    return securedNode();
+  }
+
+  /** API keys on, with {@link #ADMIN_KEY} in the key file. */
+  static String securedNode() {
     return "annals.security { authentication = \"api-keys\", api-keys.file = \""
         + KEYS
         + "\" }\nannals.subscriptions.heartbeat = 1s";

@@ -58,6 +58,10 @@ public final class BlockingAnnalsClient {
     return await(client.readStreamBackward(stream, from, limit));
   }
 
+  public StreamPage readStreamBackward(String stream, int limit) {
+    return await(client.readStreamBackward(stream, limit));
+  }
+
   public List<RecordedEvent> readAllEvents(String stream) {
     return await(client.readAllEvents(stream));
   }

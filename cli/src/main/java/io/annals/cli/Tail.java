@@ -1,0 +1,77 @@
+package io.annals.cli;
+
+import io.annals.api.RecordedEvent;
+import io.annals.api.client.Subscription;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * Prints events read and then tailed, remembering the last version and position so the tail goes on
+ * right after the read, and stops the command once {@code --count} events were printed.
+ */
+final class Tail implements Consumer<RecordedEvent> {
+  private final Output out;
+  private final long count;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private long printed;
+  private long lastVersion;
+  private String lastPosition;
+
+  private final Consumer<RecordedEvent> afterPrint;
+
+  Tail(Output out, long count) {
+    this(out, count, e -> {});
+  }
+
+  /** {@code afterPrint} runs after each printed event, before the command may end. */
+  Tail(Output out, long count, Consumer<RecordedEvent> afterPrint) {
+    this.out = out;
+    this.count = count;
+    this.afterPrint = afterPrint;
+  }
+
+  /** Prints {@code e} unless {@code --count} events were printed already; true if it did. */
+  synchronized boolean print(RecordedEvent e) {
+    if (done()) {
+      return false;
+    }
+    out.event(e);
+    printed++;
+    lastVersion = e.version();
+    lastPosition = e.position() != null ? e.position() : lastPosition;
+    afterPrint.accept(e);
+    if (done()) {
+      finished.countDown();
+    }
+    return true;
+  }
+
+  @Override
+  public void accept(RecordedEvent e) {
+    print(e);
+  }
+
+  boolean done() {
+    return count >= 0 && printed >= count;
+  }
+
+  long nextVersion(long from) {
+    return lastVersion > 0 ? lastVersion + 1 : from;
+  }
+
+  String lastPosition() {
+    return lastPosition;
+  }
+
+  void problem(Throwable t) {
+    System.err.println("annals: " + t.getMessage() + " (reconnecting)");
+  }
+
+  /** Waits until {@code --count} is reached (without it, until the process is stopped). */
+  int follow(Subscription subscription) throws InterruptedException {
+    try (subscription) {
+      finished.await();
+    }
+    return 0;
+  }
+}
