@@ -35,6 +35,18 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     return fromTree(tree(body), "", ifMatchVersion(ifMatch), limits);
   }
 
+  /**
+   * Parses a body of media subtype {@code subType}: CloudEvents ({@code cloudevents+json}, {@code
+   * cloudevents-batch+json}) become the events of one append, anything else is an Annals body.
+   */
+  static AppendBody parse(byte[] body, String subType, Optional<String> ifMatch, Limits limits) {
+    boolean batch = subType.equals(CloudEvents.BATCH);
+    if (!batch && !subType.equals(CloudEvents.SINGLE)) {
+      return parse(body, ifMatch, limits);
+    }
+    return fromTree(CloudEvents.toEvents(tree(body), batch), "", ifMatchVersion(ifMatch), limits);
+  }
+
   static JsonNode tree(byte[] body) {
     if (body.length == 0) {
       throw new BadRequest("malformed-json", "the request body is empty; send JSON");
