@@ -79,6 +79,8 @@ public final class Annals {
               e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
           if (cause instanceof AnnalsException problem) {
             err.println(Output.json(problem.problem()));
+          } else if (cause instanceof java.net.ConnectException) {
+            err.println("annals: cannot reach " + root.url + " (--url, ANNALS_URL)");
           } else {
             err.println("annals: " + cause);
           }

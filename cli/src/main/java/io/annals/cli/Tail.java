@@ -1,7 +1,10 @@
 package io.annals.cli;
 
 import io.annals.api.RecordedEvent;
+import io.annals.api.client.AnnalsException;
+import io.annals.api.client.ForbiddenException;
 import io.annals.api.client.Subscription;
+import io.annals.api.client.UnauthorizedException;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -16,6 +19,7 @@ final class Tail implements Consumer<RecordedEvent> {
   private long printed;
   private long lastVersion;
   private String lastPosition;
+  private volatile boolean failed;
 
   private final Consumer<RecordedEvent> afterPrint;
 
@@ -63,8 +67,18 @@ final class Tail implements Consumer<RecordedEvent> {
     return lastPosition;
   }
 
+  /**
+   * A subscription's trouble: a refused token ends the command with exit code 1 (the subscription
+   * gives up); anything else is reported while it reconnects.
+   */
   void problem(Throwable t) {
-    System.err.println("annals: " + t.getMessage() + " (reconnecting)");
+    if (t instanceof UnauthorizedException || t instanceof ForbiddenException) {
+      System.err.println(Output.json(((AnnalsException) t).problem()));
+      failed = true;
+      finished.countDown();
+    } else {
+      System.err.println("annals: " + t.getMessage() + " (reconnecting)");
+    }
   }
 
   /** Waits until {@code --count} is reached (without it, until the process is stopped). */
@@ -72,6 +86,6 @@ final class Tail implements Consumer<RecordedEvent> {
     try (subscription) {
       finished.await();
     }
-    return 0;
+    return failed ? 1 : 0;
   }
 }

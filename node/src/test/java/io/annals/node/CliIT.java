@@ -201,6 +201,8 @@ class CliIT extends OneNodeIT {
     Run anonymous = runAs("", "read", stream, "--url", baseUrl());
     assertEquals(1, anonymous.code());
     assertTrue(anonymous.err().contains("/problems/unauthorized"), anonymous.err());
+    Run subscriber = runAs("", "subscribe", stream, "--url", baseUrl(), "--count", "1");
+    assertEquals(1, subscriber.code(), "a refused subscription ends the command");
     assertEquals(2, run("", "read").code());
   }
 }
