@@ -61,6 +61,7 @@ public final class AnnalsClient {
     private String token;
     private Duration timeout = Duration.ofSeconds(30);
     private int retries = 3;
+    private Duration idleTimeout = Duration.ofSeconds(60);
 
     private Builder(URI base) {
       this.base = base;
@@ -89,12 +90,21 @@ public final class AnnalsClient {
       return this;
     }
 
+    /**
+     * How long a subscription may hear nothing, not even a heartbeat (the node sends one every 15 s
+     * by default), before it reconnects (default 60 s).
+     */
+    public Builder idleTimeout(Duration subscriptionIdleTimeout) {
+      this.idleTimeout = subscriptionIdleTimeout;
+      return this;
+    }
+
     public AnnalsClient build() {
       HttpClient client =
           http != null
               ? http
               : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-      return new AnnalsClient(new Transport(base, client, token, timeout, retries));
+      return new AnnalsClient(new Transport(base, client, token, timeout, retries, idleTimeout));
     }
   }
 

@@ -24,6 +24,10 @@ public final class Subscription implements AutoCloseable {
   private volatile boolean closed;
   private volatile Flow.Subscription current;
   private volatile int connects;
+  private final java.util.concurrent.atomic.AtomicInteger generation =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long lastHeard = System.nanoTime();
+  private volatile boolean delivering;
 
   Subscription(
       Transport transport,
@@ -40,7 +44,32 @@ public final class Subscription implements AutoCloseable {
 
   Subscription start() {
     connect();
+    watch();
     return this;
+  }
+
+  /**
+   * Reconnects when nothing, not even a heartbeat, came for the idle timeout: a connection whose
+   * peer vanished without closing it (a partition, a killed pod) would otherwise wait forever.
+   */
+  private void watch() {
+    long idle = transport.idleTimeout.toNanos();
+    CompletableFuture.delayedExecutor(idle / 4, TimeUnit.NANOSECONDS)
+        .execute(
+            () -> {
+              if (closed) {
+                return;
+              }
+              if (!delivering && System.nanoTime() - lastHeard > idle) {
+                generation.incrementAndGet();
+                Flow.Subscription s = current;
+                if (s != null) {
+                  s.cancel();
+                }
+                connect();
+              }
+              watch();
+            });
   }
 
   /** The id of the last message handed to the handler (resume from it later), or null. */
@@ -67,6 +96,8 @@ public final class Subscription implements AutoCloseable {
       return;
     }
     connects++;
+    int gen = generation.incrementAndGet();
+    lastHeard = System.nanoTime();
     HttpRequest.Builder b = request.apply(lastEventId).header("Accept", "text/event-stream");
     // an SSE body never ends, so no request timeout: heartbeats keep the connection alive
     HttpRequest r = b.timeout(java.time.Duration.ofDays(365)).build();
@@ -75,10 +106,10 @@ public final class Subscription implements AutoCloseable {
         .sendAsync(r, this::body)
         .whenComplete(
             (response, failure) -> {
-              if (failure == null && response.statusCode() >= 400) {
-                failure = new IllegalStateException("HTTP " + response.statusCode());
+              // a connection the watchdog gave up on is no longer this subscription's business
+              if (gen == generation.get()) {
+                reconnectLater(failure);
               }
-              reconnectLater(failure);
             });
   }
 
@@ -125,7 +156,13 @@ public final class Subscription implements AutoCloseable {
       if (closed) {
         return;
       }
-      handler.accept(m);
+      delivering = true;
+      try {
+        handler.accept(m);
+      } finally {
+        delivering = false;
+        lastHeard = System.nanoTime();
+      }
       if (m.id() != null) {
         lastEventId = m.id();
       }
@@ -144,6 +181,7 @@ public final class Subscription implements AutoCloseable {
 
     @Override
     public void onNext(String line) {
+      lastHeard = System.nanoTime();
       try {
         parser.line(line);
       } catch (RuntimeException e) {

@@ -36,8 +36,16 @@ final class Transport {
   final String token;
   final Duration timeout;
   final int retries;
+  final Duration idleTimeout;
 
-  Transport(URI base, HttpClient http, String token, Duration timeout, int retries) {
+  Transport(
+      URI base,
+      HttpClient http,
+      String token,
+      Duration timeout,
+      int retries,
+      Duration idleTimeout) {
+    this.idleTimeout = idleTimeout;
     this.base = base;
     this.http = http;
     this.token = token;

@@ -35,6 +35,7 @@ class RetryAndResumeTest {
   private static HttpServer start() {
     try {
       HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      s.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
       s.start();
       return s;
     } catch (IOException e) {
@@ -42,8 +43,12 @@ class RetryAndResumeTest {
     }
   }
 
+  private final java.util.concurrent.CountDownLatch hang =
+      new java.util.concurrent.CountDownLatch(1);
+
   @AfterEach
   void stop() {
+    hang.countDown();
     server.stop(0);
   }
 
@@ -126,6 +131,41 @@ class RetryAndResumeTest {
       assertEquals(2, got.poll(5, TimeUnit.SECONDS).version());
       assertEquals(3, got.poll(5, TimeUnit.SECONDS).version());
       assertEquals(List.of("null", "1", "2"), lastEventIds.subList(0, 3));
+    }
+  }
+
+  @Test
+  void reconnectsWhenAConnectionFallsSilent() throws InterruptedException {
+    server.createContext(
+        "/streams/order-3/subscribe",
+        x -> {
+          String last = x.getRequestHeaders().getFirst("Last-Event-ID");
+          lastEventIds.add(String.valueOf(last));
+          long next = last == null ? 1 : Long.parseLong(last) + 1;
+          x.getResponseHeaders().add("Content-Type", "text/event-stream");
+          x.sendResponseHeaders(200, 0);
+          OutputStream out = x.getResponseBody();
+          out.write(
+              ("id: " + next + "\ndata: " + eventJson(next) + "\n\n")
+                  .getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          try {
+            // then silence, the connection left open: a peer that vanished
+            hang.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          out.close();
+        });
+    LinkedBlockingQueue<RecordedEvent> got = new LinkedBlockingQueue<>();
+    try (Subscription s =
+        AnnalsClient.builder(base())
+            .idleTimeout(Duration.ofMillis(400))
+            .build()
+            .subscribeToStream("order-3", 1, got::add, t -> {})) {
+      assertEquals(1, got.poll(5, TimeUnit.SECONDS).version());
+      assertEquals(2, got.poll(5, TimeUnit.SECONDS).version());
+      assertEquals(List.of("null", "1"), lastEventIds.subList(0, 2));
     }
   }
 
