@@ -2,9 +2,7 @@ package io.annals.cli;
 
 import io.annals.api.RecordedEvent;
 import io.annals.api.client.AnnalsException;
-import io.annals.api.client.ForbiddenException;
 import io.annals.api.client.Subscription;
-import io.annals.api.client.UnauthorizedException;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -68,12 +66,16 @@ final class Tail implements Consumer<RecordedEvent> {
   }
 
   /**
-   * A subscription's trouble: a refused token ends the command with exit code 1 (the subscription
-   * gives up); anything else is reported while it reconnects.
+   * A subscription's trouble: a 4xx other than 429 (a refused token, a bad position) ends the
+   * command with exit code 1, as the subscription gives up on it; anything else is reported while
+   * it reconnects.
    */
   void problem(Throwable t) {
-    if (t instanceof UnauthorizedException || t instanceof ForbiddenException) {
-      System.err.println(Output.json(((AnnalsException) t).problem()));
+    if (t instanceof AnnalsException a
+        && a.status() >= 400
+        && a.status() < 500
+        && a.status() != 429) {
+      System.err.println(Output.json(a.problem()));
       failed = true;
       finished.countDown();
     } else {

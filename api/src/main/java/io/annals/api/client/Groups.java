@@ -108,8 +108,8 @@ public final class Groups {
             node -> {
               Map<String, String> out = new LinkedHashMap<>();
               node.path("results")
-                  .fields()
-                  .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+                  .properties()
+                  .forEach(e -> out.put(e.getKey(), e.getValue().asText()));
               return out;
             });
   }

@@ -12,7 +12,8 @@ import java.util.function.Function;
  * A live SSE subscription that reconnects by itself: when the connection ends or fails it waits the
  * server's {@code retry} delay and connects again with {@code Last-Event-ID} set to the last id it
  * delivered, so the handler sees every message once, in order. Messages are handed over one at a
- * time (the next line is read only when the handler returns). {@link #close()} ends it.
+ * time (the next line is read only when the handler returns). {@link #close()} ends it; so does a
+ * 4xx answer other than 429 (reported to the problem handler first), which retrying cannot fix.
  */
 public final class Subscription implements AutoCloseable {
   private final Transport transport;
@@ -120,13 +121,26 @@ public final class Subscription implements AutoCloseable {
           text -> {
             AnnalsException problem = problem(info.statusCode(), text);
             onProblem.accept(problem);
-            if (problem instanceof UnauthorizedException || problem instanceof ForbiddenException) {
+            if (gaveUpOn(problem)) {
               closed = true;
             }
             return null;
           });
     }
     return HttpResponse.BodySubscribers.fromLineSubscriber(new Lines());
+  }
+
+  /**
+   * A 4xx other than 429 does not go away by asking again (a refused token, an unknown group, a bad
+   * position): the subscription ends after reporting it. 429 and 5xx are retried.
+   */
+  static boolean gaveUpOn(AnnalsException problem) {
+    return problem.status() >= 400 && problem.status() < 500 && problem.status() != 429;
+  }
+
+  /** True once closed, by {@link #close()} or after a problem it gave up on. */
+  public boolean isClosed() {
+    return closed;
   }
 
   private static AnnalsException problem(int status, String text) {

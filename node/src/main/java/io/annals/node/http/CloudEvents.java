@@ -11,7 +11,6 @@ import io.cloudevents.jackson.JsonFormatOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -89,13 +88,11 @@ final class CloudEvents {
       event.putNull("data");
     }
     ObjectNode attributes = event.putObject("metadata").putObject(METADATA);
-    ce.fields()
-        .forEachRemaining(
-            f -> {
-              if (!f.getKey().equals("type") && !f.getKey().equals("data")) {
-                attributes.set(f.getKey(), f.getValue());
-              }
-            });
+    for (Map.Entry<String, JsonNode> f : ce.properties()) {
+      if (!f.getKey().equals("type") && !f.getKey().equals("data")) {
+        attributes.set(f.getKey(), f.getValue());
+      }
+    }
     return event;
   }
 
@@ -124,9 +121,7 @@ final class CloudEvents {
     if (stored.has("dataschema")) {
       b.withDataSchema(URI.create(stored.get("dataschema").asText()));
     }
-    Iterator<Map.Entry<String, JsonNode>> fields = stored.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> f = fields.next();
+    for (Map.Entry<String, JsonNode> f : stored.properties()) {
       if (!CONTEXT.contains(f.getKey()) && !f.getKey().equals("data_base64")) {
         extension(b, f.getKey(), f.getValue());
       }
