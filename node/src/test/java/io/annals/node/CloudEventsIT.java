@@ -84,6 +84,25 @@ class CloudEventsIT extends OneNodeIT {
   }
 
   @Test
+  void readsACategoryPageAsABatchWhoseLinkGoesOnAfterIt() {
+    String category = "ce" + UUID.randomUUID().toString().replace("-", "");
+    String batch = "[" + cloudEvent("B-1", "order-1") + "," + cloudEvent("B-2", "order-2") + "]";
+    HttpJson.Response appended = http.postRaw("/streams/" + category + "-1", BATCH, bytes(batch));
+    String position =
+        java.net.URLEncoder.encode(
+            appended.body().path("position").asText(), StandardCharsets.UTF_8);
+    HttpJson.Response first =
+        http.get("/categories/" + category + "?limit=1&waitFor=" + position, "Accept", BATCH);
+    assertEquals(BATCH, first.contentType(), first.raw());
+    assertEquals(tree("[" + cloudEvent("B-1", "order-1") + "]"), first.body());
+    String link = first.header("Link");
+    assertTrue(link.startsWith("</categories/" + category + "?") && link.contains("after="), link);
+    HttpJson.Response second = http.get(link.substring(1, link.indexOf('>')), "Accept", BATCH);
+    assertEquals(tree("[" + cloudEvent("B-2", "order-2") + "]"), second.body());
+    assertEquals(BATCH, http.get("/all?limit=1", "Accept", BATCH).contentType());
+  }
+
+  @Test
   void refusesACloudEventWithoutItsRequiredAttributes() {
     http.postRaw(
             "/streams/ce-" + UUID.randomUUID(),

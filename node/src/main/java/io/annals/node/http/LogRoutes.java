@@ -46,6 +46,7 @@ final class LogRoutes extends AllDirectives {
   private final Invalidations invalidations;
   private final LogArguments arguments;
   private final Access access;
+  private final CloudEventResponses cloudEvents = new CloudEventResponses();
 
   LogRoutes(
       ActorSystem<?> system,
@@ -73,7 +74,9 @@ final class LogRoutes extends AllDirectives {
                         access.on(
                             Action.READ,
                             Grant.ALL,
-                            () -> parameterMap(q -> allPage(Params.of(q, PAGE)))))),
+                            () ->
+                                cloudEvents.answering(
+                                    () -> parameterMap(q -> allPage(Params.of(q, PAGE))))))),
         path(
             segment("categories").slash(segment()),
             category ->
@@ -82,7 +85,11 @@ final class LogRoutes extends AllDirectives {
                         access.onCategory(
                             Action.READ,
                             category,
-                            () -> parameterMap(q -> categoryPage(category, Params.of(q, PAGE)))))),
+                            () ->
+                                cloudEvents.answering(
+                                    () ->
+                                        parameterMap(
+                                            q -> categoryPage(category, Params.of(q, PAGE))))))),
         pathPrefix(
             "streams",
             () ->
