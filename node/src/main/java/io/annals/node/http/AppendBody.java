@@ -35,6 +35,20 @@ record AppendBody(ExpectedVersion expectedVersion, List<NewEvent> events) {
     return fromTree(tree(body), "", ifMatchVersion(ifMatch), limits, RawJson.of(body));
   }
 
+  /**
+   * Parses a body of media subtype {@code subType}: CloudEvents ({@code cloudevents+json}, {@code
+   * cloudevents-batch+json}) become the events of one append, anything else is an Annals body.
+   */
+  static AppendBody parse(byte[] body, String subType, Optional<String> ifMatch, Limits limits) {
+    boolean batch = subType.equals(CloudEvents.BATCH);
+    if (!batch && !subType.equals(CloudEvents.SINGLE)) {
+      return parse(body, ifMatch, limits);
+    }
+    // a CloudEvent is re-shaped into an Annals event: its data is kept as compact JSON
+    return fromTree(
+        CloudEvents.toEvents(tree(body), batch), "", ifMatchVersion(ifMatch), limits, RawJson.NONE);
+  }
+
   static JsonNode tree(byte[] body) {
     if (body.length == 0) {
       throw new BadRequest("malformed-json", "the request body is empty; send JSON");

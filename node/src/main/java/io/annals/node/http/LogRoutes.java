@@ -49,6 +49,7 @@ final class LogRoutes extends AllDirectives {
   private final LogArguments arguments;
   private final Access access;
   private final Metrics metrics;
+  private final CloudEventResponses cloudEvents = new CloudEventResponses();
 
   LogRoutes(
       ActorSystem<?> system,
@@ -78,10 +79,13 @@ final class LogRoutes extends AllDirectives {
                             Action.READ,
                             Grant.ALL,
                             () ->
-                                parameterMap(
-                                    q ->
-                                        Connections.withCancel(
-                                            cancel -> allPage(Params.of(q, PAGE), cancel)))))),
+                                cloudEvents.answering(
+                                    () ->
+                                        parameterMap(
+                                            q ->
+                                                Connections.withCancel(
+                                                    cancel ->
+                                                        allPage(Params.of(q, PAGE), cancel))))))),
         path(
             segment("categories").slash(segment()),
             category ->
@@ -91,12 +95,16 @@ final class LogRoutes extends AllDirectives {
                             Action.READ,
                             category,
                             () ->
-                                parameterMap(
-                                    q ->
-                                        Connections.withCancel(
-                                            cancel ->
-                                                categoryPage(
-                                                    category, Params.of(q, PAGE), cancel)))))),
+                                cloudEvents.answering(
+                                    () ->
+                                        parameterMap(
+                                            q ->
+                                                Connections.withCancel(
+                                                    cancel ->
+                                                        categoryPage(
+                                                            category,
+                                                            Params.of(q, PAGE),
+                                                            cancel))))))),
         pathPrefix(
             "streams",
             () ->

@@ -45,6 +45,7 @@ final class StreamRoutes extends AllDirectives {
   private final AnnalsSettings settings;
   private final Metrics metrics;
   private final Access access;
+  private final CloudEventResponses cloudEvents = new CloudEventResponses();
 
   StreamRoutes(
       ClusterSharding sharding,
@@ -79,7 +80,13 @@ final class StreamRoutes extends AllDirectives {
                                                     Action.WRITE,
                                                     stream,
                                                     p -> jsonBody(b -> append(stream, b, p)))),
-                                        get(() -> read(stream, () -> reads.page(stream))))),
+                                        get(
+                                            () ->
+                                                read(
+                                                    stream,
+                                                    () ->
+                                                        cloudEvents.answering(
+                                                            () -> reads.page(stream)))))),
                             path(
                                 "surface",
                                 () -> get(() -> read(stream, () -> reads.surface(stream)))),
@@ -96,7 +103,13 @@ final class StreamRoutes extends AllDirectives {
                             path(
                                 longSegment(),
                                 version ->
-                                    get(() -> read(stream, () -> reads.one(stream, version))))))));
+                                    get(
+                                        () ->
+                                            read(
+                                                stream,
+                                                () ->
+                                                    cloudEvents.answering(
+                                                        () -> reads.one(stream, version)))))))));
   }
 
   private Route read(String stream, java.util.function.Supplier<Route> inner) {
@@ -133,16 +146,27 @@ final class StreamRoutes extends AllDirectives {
   private Route append(String stream, byte[] body, Principal principal) {
     long started = System.nanoTime();
     Names.validStreamName(stream);
-    return optionalHeaderValueByName(
-        "If-Match",
-        ifMatch -> {
-          AppendBody parsed = AppendBody.parse(body, ifMatch, limits(settings));
-          return onSuccess(
-              ask(stream, parsed, principal),
-              reply -> {
-                metrics.appendSeconds.observe((System.nanoTime() - started) / 1e9);
-                return complete(single(stream, AppendAnswers.answer(stream, reply)));
-              });
+    return extractRequestEntity(
+        entity ->
+            optionalHeaderValueByName(
+                "If-Match",
+                ifMatch -> appendParsed(stream, body, entity, ifMatch, principal, started)));
+  }
+
+  private Route appendParsed(
+      String stream,
+      byte[] body,
+      HttpEntity entity,
+      Optional<String> ifMatch,
+      Principal principal,
+      long started) {
+    String media = entity.getContentType().mediaType().subType();
+    AppendBody parsed = AppendBody.parse(body, media, ifMatch, limits(settings));
+    return onSuccess(
+        ask(stream, parsed, principal),
+        reply -> {
+          metrics.appendSeconds.observe((System.nanoTime() - started) / 1e9);
+          return complete(single(stream, AppendAnswers.answer(stream, reply)));
         });
   }
 
