@@ -227,6 +227,7 @@ public final class GroupEntity
   private final List<Runnable> gauges = new ArrayList<>();
   private GroupState deliveries;
   private GroupFeed feed;
+  private long dispatchFrom;
   private String candidate;
   private int acksSinceCheckpoint;
   private long checkpointedAt = System.nanoTime();
@@ -276,6 +277,9 @@ public final class GroupEntity
     GroupSettings g = s.settings();
     deliveries = new GroupState(g.maxInFlight(), g.maxAttempts(), g.pinned());
     consumers.keySet().forEach(deliveries::connect);
+    // consumers of a group that moved reconnect within a heartbeat: deliver once they are back,
+    // so pinned streams go to the consumers they went to, not all to the first one to return
+    dispatchFrom = System.nanoTime() + settings.heartbeat().toNanos();
     candidate = s.checkpoint();
     acksSinceCheckpoint = 0;
     if (feed != null) {
@@ -670,10 +674,10 @@ public final class GroupEntity
   }
 
   private void dispatch(GroupSettings g) {
-    if (deliveries == null || g == null) {
+    long now = System.nanoTime();
+    if (deliveries == null || g == null || now - dispatchFrom < 0) {
       return;
     }
-    long now = System.nanoTime();
     for (GroupState.Delivery d : deliveries.dispatch(now, g.ackTimeout().toNanos())) {
       ActorRef<Deliver> to = consumers.get(d.consumer());
       if (to != null) {

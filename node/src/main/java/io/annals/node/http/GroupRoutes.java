@@ -56,6 +56,13 @@ final class GroupRoutes extends AllDirectives {
   private final Metrics metrics;
   private final Duration heartbeat;
 
+  /** Ends a group subscription: sent to every open one when the node stops. */
+  private static final GroupEntity.Deliver END = new GroupEntity.Deliver(null, 0, null);
+
+  /** The open group subscriptions of this node, ended (not cut) when it shuts down. */
+  private final java.util.Set<ActorRef<GroupEntity.Deliver>> open =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   GroupRoutes(
       ActorSystem<?> system,
       GroupSource source,
@@ -71,6 +78,18 @@ final class GroupRoutes extends AllDirectives {
     AnnalsSettings.Subscriptions s = settings.subscriptions();
     this.sse = new Sse.Settings(s.retry(), s.heartbeat(), s.chunkBytes());
     this.heartbeat = settings.groups().heartbeat();
+    // as the node starts to drain, group subscriptions end cleanly: their clients reconnect to a
+    // node that stays, and the group redelivers what they had not acked
+    org.apache.pekko.actor.CoordinatedShutdown.get(
+            org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+        .addTask(
+            org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+            "end-group-subscriptions",
+            () -> {
+              open.forEach(ref -> ref.tell(END));
+              return java.util.concurrent.CompletableFuture.completedFuture(
+                  org.apache.pekko.Done.getInstance());
+            });
   }
 
   Route route() {
@@ -312,12 +331,13 @@ final class GroupRoutes extends AllDirectives {
         () -> {
           Pair<ActorRef<GroupEntity.Deliver>, Source<GroupEntity.Deliver, NotUsed>> deliveries =
               ActorSource.<GroupEntity.Deliver>actorRef(
-                      m -> false,
+                      m -> m == END,
                       m -> Optional.empty(),
                       info.settings().maxInFlight() + 16,
                       OverflowStrategy.fail())
                   .preMaterialize(system);
           ActorRef<GroupEntity.Deliver> to = deliveries.first();
+          open.add(to);
           // connects now and again every heartbeat; ends the subscription if the group is deleted
           Source<List<GroupEntity.Deliver>, NotUsed> connect =
               Source.tick(Duration.ZERO, heartbeat, "connect")
@@ -333,7 +353,7 @@ final class GroupRoutes extends AllDirectives {
                   .mapMaterializedValue(c -> NotUsed.getInstance());
           Source<List<GroupEntity.Deliver>, NotUsed> chunks =
               deliveries.second().map(List::of).merge(connect, true);
-          return Sse.response(chunks, d -> message(d, form), sse, metrics, () -> {});
+          return Sse.response(chunks, d -> message(d, form), sse, metrics, () -> open.remove(to));
         });
   }
 
