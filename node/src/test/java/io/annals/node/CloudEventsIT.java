@@ -42,6 +42,27 @@ class CloudEventsIT extends OneNodeIT {
   }
 
   @Test
+  void subscriptionsAnswerCloudEventsOnRequest() throws Exception {
+    String category = "cesub" + UUID.randomUUID().toString().replace("-", "");
+    String sent = cloudEvent(UUID.randomUUID().toString(), "order-2");
+    assertEquals(201, http.postRaw("/streams/" + category + "-1", CE, bytes(sent)).status());
+    for (String path :
+        java.util.List.of(
+            "/streams/" + category + "-1/subscribe?events=cloudevents",
+            "/categories/" + category + "/subscribe?events=cloudevents")) {
+      try (SseClient sse = new SseClient(baseUrl() + path)) {
+        SseClient.Message m = sse.events(1, java.time.Duration.ofSeconds(20)).get(0);
+        assertEquals(null, m.event(), "no event: line");
+        assertEquals(tree(sent), tree(m.data()), path);
+        CloudEvent parsed = new JsonFormat().deserialize(bytes(m.data()));
+        assertEquals("acme", parsed.getExtension("tenant"));
+      }
+    }
+    assertEquals(
+        400, http.get("/streams/" + category + "-1/subscribe?events=xml").status(), "unknown form");
+  }
+
+  @Test
   void roundTripsEveryAttributeOfOneCloudEvent() {
     String stream = "ce-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();

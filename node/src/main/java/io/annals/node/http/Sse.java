@@ -40,20 +40,30 @@ final class Sse {
   /**
    * How messages name their event. {@code MESSAGE} (the default) sends no {@code event:} line, so a
    * browser's {@code EventSource.onmessage} gets every event (the type is in the JSON); {@code
-   * NAMED} ({@code ?events=named}) sends {@code event: <type>}, for {@code addEventListener(type)}.
+   * NAMED} ({@code ?events=named}) sends {@code event: <type>}, for {@code addEventListener(type)};
+   * {@code CLOUDEVENTS} ({@code ?events=cloudevents}) sends each event's data as a structured
+   * CloudEvent (JSON) instead of Annals' event object, without an {@code event:} line.
    */
   enum Form {
     MESSAGE,
-    NAMED;
+    NAMED,
+    CLOUDEVENTS;
 
-    /** The form a request asks for with {@code events=message|named}; a 400 for another value. */
+    /**
+     * The form a request asks for with {@code events=message|named|cloudevents}; a 400 for another
+     * value.
+     */
     static Form of(Params params) {
-      return params.oneOf(FORM_PARAMETER, "message", "named").equals("named") ? NAMED : MESSAGE;
+      return switch (params.oneOf(FORM_PARAMETER, "message", "named", "cloudevents")) {
+        case "named" -> NAMED;
+        case "cloudevents" -> CLOUDEVENTS;
+        default -> MESSAGE;
+      };
     }
 
-    /** The {@code event:} line of {@code event} in this form (empty for {@code MESSAGE}). */
+    /** The {@code event:} line of {@code event} in this form (empty but for {@code NAMED}). */
     ByteString eventLine(StoredEvent event) {
-      return this == MESSAGE
+      return this != NAMED
           ? ByteString.emptyByteString()
           : EVENT.concat(ByteString.fromString(oneLine(event.type())));
     }
@@ -74,6 +84,17 @@ final class Sse {
    */
   static ByteString message(
       String id, Form form, StoredEvent event, ByteString shared, String jsonEnd) {
+    if (form == Form.CLOUDEVENTS) {
+      // the event as the API reads it, then as a CloudEvent (on one line: compact JSON)
+      String annals = EventJson.open(event).utf8String() + jsonEnd;
+      String ce;
+      try {
+        ce = CloudEvents.fromEvent(Json.MAPPER.readTree(annals)).toString();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return ByteString.fromString("id: " + id + "\ndata: " + ce + "\n\n");
+    }
     return ByteString.fromString("id: " + id)
         .concat(form.eventLine(event))
         .concat(shared)
